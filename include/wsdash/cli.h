@@ -1,0 +1,37 @@
+/*
+ * cli: small helpers shared by the subcommands' option parsers. Pure: they
+ * write a one-line message into the caller's buffer instead of printing, so
+ * the parsers can be tested and the program decides where errors go.
+ */
+#ifndef WSDASH_CLI_H
+#define WSDASH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes shared by every subcommand. */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAIL = 1,  /* the check failed / a runtime failure */
+	CLI_EXIT_USAGE = 2, /* bad command line or configuration */
+};
+
+/*
+ * Parse a whole decimal integer in [lo, hi] from s into *out. On error
+ * returns false and writes "OPT: ..." (naming opt) into err.
+ */
+bool cli_parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi,
+                   int64_t *out, char *err, size_t errlen);
+
+/* Same for a finite floating-point number in [lo, hi]. */
+bool cli_parse_double(const char *opt, const char *s, double lo, double hi,
+                      double *out, char *err, size_t errlen);
+
+/*
+ * Parse an unsigned 64-bit integer (decimal or 0x hex), e.g. a seed.
+ */
+bool cli_parse_u64(const char *opt, const char *s, uint64_t *out, char *err,
+                   size_t errlen);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * cli.c: number parsing for command-line options. strtoll/strtod accept
+ * leading blanks and trailing junk; these helpers reject both so that
+ * `--port 80x` is an error rather than port 80.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "wsdash/cli.h"
+
+bool
+cli_parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi,
+              int64_t *out, char *err, size_t errlen)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '\t')
+		goto bad;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		goto bad;
+	if (v < lo || v > hi) {
+		snprintf(err, errlen, "%s: %s is out of range (%lld to %lld)",
+		         opt, s, (long long)lo, (long long)hi);
+		return false;
+	}
+	*out = v;
+	return true;
+bad:
+	snprintf(err, errlen, "%s: '%s' is not a whole number", opt,
+	         s ? s : "");
+	return false;
+}
+
+bool
+cli_parse_double(const char *opt, const char *s, double lo, double hi,
+                 double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '\t')
+		goto bad;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v))
+		goto bad;
+	if (v < lo || v > hi) {
+		snprintf(err, errlen, "%s: %s is out of range (%g to %g)", opt,
+		         s, lo, hi);
+		return false;
+	}
+	*out = v;
+	return true;
+bad:
+	snprintf(err, errlen, "%s: '%s' is not a number", opt, s ? s : "");
+	return false;
+}
+
+bool
+cli_parse_u64(const char *opt, const char *s, uint64_t *out, char *err,
+              size_t errlen)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		goto bad;
+	*out = v;
+	return true;
+bad:
+	snprintf(err, errlen, "%s: '%s' is not an unsigned number", opt,
+	         s ? s : "");
+	return false;
+}

@@ -1,0 +1,158 @@
+/*
+ * serve_opts.c: the `wsdash serve` command line. Pure apart from getopt's
+ * globals: no sockets are touched here, the address is only checked to be a
+ * numeric IPv4/IPv6 literal.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wsdash/cli.h"
+#include "wsdash/serve.h"
+
+void
+serve_opts_default(struct serve_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->bind, sizeof(o->bind), "127.0.0.1");
+	o->port = SERVE_DEFAULT_PORT;
+	o->rate = 1.0;
+	o->scenario = SCENARIO_STEADY;
+	o->count = SERVE_DEFAULT_COUNT;
+	o->speed = 1.0;
+}
+
+void
+serve_usage(FILE *f)
+{
+	fputs(
+	    "usage: wsdash serve [options]\n"
+	    "\n"
+	    "Run the embedded demo backend: WebSocket streams on "
+	    "/ws/workflows,\n"
+	    "/ws/workflow-history and /ws/routes, the same data on /api/*, and "
+	    "a\n"
+	    "control API on /control/*. Prints 'listening on ADDR:PORT' "
+	    "first.\n"
+	    "\n"
+	    "options:\n"
+	    "  --port N           TCP port (default 8000; 0 picks a free one)\n"
+	    "  --bind ADDR        numeric address to listen on (default "
+	    "127.0.0.1)\n"
+	    "  --rate HZ          updates per second per stream, with a "
+	    "little\n"
+	    "                     jitter (default 1; 0 = only on "
+	    "/control/send)\n"
+	    "  --scenario NAME    steady (default), outages or flood\n"
+	    "  --seed N           make the outages schedule and data "
+	    "repeatable\n"
+	    "  --count N          flood: updates per connection (default "
+	    "100000)\n"
+	    "  --speed X          run the scenario clock X times faster "
+	    "(default 1)\n"
+	    "  -h, --help         show this help\n",
+	    f);
+}
+
+static bool
+valid_bind(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 ||
+	       inet_pton(AF_INET6, s, buf) == 1;
+}
+
+enum serve_parse_result
+serve_opts_parse(struct serve_opts *o, int argc, char **argv, char *err,
+                 size_t errlen)
+{
+	static const struct option longopts[] = {
+	    {"port", required_argument, NULL, 'p'},
+	    {"bind", required_argument, NULL, 'b'},
+	    {"rate", required_argument, NULL, 'r'},
+	    {"scenario", required_argument, NULL, 's'},
+	    {"seed", required_argument, NULL, 'S'},
+	    {"count", required_argument, NULL, 'c'},
+	    {"speed", required_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int64_t v;
+	int c;
+
+	optind = 0; /* full reset, so the parser can run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!cli_parse_i64("--port", optarg, 0, 65535, &v, err,
+			                   errlen))
+				return SERVE_PARSE_ERR;
+			o->port = (int)v;
+			break;
+		case 'b':
+			if (strlen(optarg) >= sizeof(o->bind) ||
+			    !valid_bind(optarg)) {
+				snprintf(err, errlen,
+				         "--bind: '%.64s' is not a numeric "
+				         "IPv4 or IPv6 address",
+				         optarg);
+				return SERVE_PARSE_ERR;
+			}
+			snprintf(o->bind, sizeof(o->bind), "%s", optarg);
+			break;
+		case 'r':
+			if (!cli_parse_double("--rate", optarg, 0, 1000,
+			                      &o->rate, err, errlen))
+				return SERVE_PARSE_ERR;
+			break;
+		case 's':
+			if (!scenario_mode_parse(optarg, &o->scenario)) {
+				snprintf(err, errlen,
+				         "--scenario: unknown scenario '%.64s' "
+				         "(steady, outages, flood)",
+				         optarg);
+				return SERVE_PARSE_ERR;
+			}
+			break;
+		case 'S':
+			if (!cli_parse_u64("--seed", optarg, &o->seed, err,
+			                   errlen))
+				return SERVE_PARSE_ERR;
+			o->seed_set = true;
+			break;
+		case 'c':
+			if (!cli_parse_i64("--count", optarg, 1, 1000000000,
+			                   &o->count, err, errlen))
+				return SERVE_PARSE_ERR;
+			break;
+		case 'x':
+			if (!cli_parse_double("--speed", optarg, 0.01, 1000,
+			                      &o->speed, err, errlen))
+				return SERVE_PARSE_ERR;
+			break;
+		case 'h':
+			return SERVE_PARSE_HELP;
+		case ':':
+			snprintf(err, errlen, "option '%.64s' needs a value",
+			         argv[optind - 1]);
+			return SERVE_PARSE_ERR;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option '-%c'",
+				         optopt);
+			else
+				snprintf(err, errlen, "unknown option '%.64s'",
+				         argv[optind - 1]);
+			return SERVE_PARSE_ERR;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%.64s'",
+		         argv[optind]);
+		return SERVE_PARSE_ERR;
+	}
+	return SERVE_PARSE_OK;
+}

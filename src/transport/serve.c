@@ -1,0 +1,98 @@
+/*
+ * serve.c: `wsdash serve`, the demo backend as a process. Owns the lws
+ * context and the event loop; SIGINT/SIGTERM only set a flag and wake the
+ * loop, which then tears everything down in order.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <libwebsockets.h>
+
+#include "wsdash/serve.h"
+#include "demo_server.h"
+
+static volatile sig_atomic_t serve_stop;
+static struct lws_context *volatile serve_ctx;
+
+static void
+serve_on_signal(int sig)
+{
+	(void)sig;
+	serve_stop = 1;
+	if (serve_ctx != NULL)
+		lws_cancel_service(serve_ctx);
+}
+
+/*
+ * Raise the soft fd limit so a thousand clients fit, but not to a huge hard
+ * limit: lws sizes a lookup table by it.
+ */
+static void
+raise_fd_limit(int want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= (rlim_t)want)
+		return;
+	rl.rlim_cur = rl.rlim_max < (rlim_t)want ? rl.rlim_max : (rlim_t)want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+int
+serve_run(const struct serve_opts *o)
+{
+	struct lws_context_creation_info info;
+	struct sigaction sa;
+	struct demo_server *srv;
+	struct lws_context *ctx;
+	char err[256];
+
+	raise_fd_limit(8192);
+	lws_set_log_level(LLL_ERR, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+	               LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	ctx = lws_create_context(&info);
+	if (ctx == NULL) {
+		fprintf(stderr,
+		        "wsdash serve: cannot create the lws context\n");
+		return 1;
+	}
+	srv = demo_server_new(ctx, o, stdout, err, sizeof(err));
+	if (srv == NULL) {
+		fprintf(stderr, "wsdash serve: %s\n", err);
+		lws_context_destroy(ctx);
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = serve_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	serve_ctx = ctx;
+
+	if (strchr(o->bind, ':') != NULL)
+		printf("listening on [%s]:%d\n", o->bind,
+		       demo_server_port(srv));
+	else
+		printf("listening on %s:%d\n", o->bind, demo_server_port(srv));
+	printf("scenario %s, seed %llu, rate %g Hz\n",
+	       scenario_mode_name(o->scenario),
+	       (unsigned long long)demo_server_seed(srv), o->rate);
+
+	while (!serve_stop)
+		if (lws_service(ctx, 0) < 0)
+			break;
+
+	serve_ctx = NULL;
+	lws_context_destroy(ctx);
+	demo_server_free(srv);
+	return 0;
+}

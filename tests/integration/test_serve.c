@@ -1,0 +1,778 @@
+/*
+ * The demo backend (`wsdash serve`) as a client sees it: the real binary on
+ * 127.0.0.1 with an ephemeral port, real WebSocket and HTTP clients.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <libwebsockets.h>
+
+#include "http.h"
+#include "proc.h"
+#include "wsclient.h"
+#include "wsdash/demo_world.h"
+#include "wsdash/scenario.h"
+
+static long long
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Next message that parses as JSON with the given type (others skipped). */
+static cJSON *
+next_of_type(struct wsc *c, const char *type, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+
+	while (mono_ms() < end) {
+		char *m = wsc_next(c, (int)(end - mono_ms()));
+		cJSON *j, *t;
+
+		if (m == NULL)
+			return NULL;
+		j = cJSON_Parse(m);
+		free(m);
+		t = cJSON_GetObjectItem(j, "type");
+		if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0)
+			return j;
+		cJSON_Delete(j);
+	}
+	return NULL;
+}
+
+static double
+num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	cr_assert(cJSON_IsNumber(v), "'%s' is not a number", k);
+	return v->valuedouble;
+}
+
+/* GET/POST path and parse the JSON body; status into *status. */
+static cJSON *
+http_json(int port, const char *method, const char *path, int *status)
+{
+	struct http_resp r;
+	cJSON *j;
+
+	cr_assert_eq(http_req(port, method, path, NULL, NULL, &r, 3000), 0,
+	             "%s %s failed", method, path);
+	*status = r.status;
+	j = cJSON_Parse(r.body);
+	cr_assert_not_null(j, "%s %s: body is not JSON: %s", method, path,
+	                   r.body);
+	http_resp_free(&r);
+	return j;
+}
+
+static cJSON *
+stream_state(int port, const char *path)
+{
+	int st;
+	cJSON *s = http_json(port, "GET", "/control/state", &st), *it;
+
+	cr_assert_eq(st, 200);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(s, "streams"))
+	{
+		if (strcmp(cJSON_GetObjectItem(it, "path")->valuestring,
+		           path) == 0) {
+			cJSON *copy = cJSON_Duplicate(it, 1);
+
+			cJSON_Delete(s);
+			return copy;
+		}
+	}
+	cJSON_Delete(s);
+	cr_assert_fail("no stream %s in /control/state", path);
+	return NULL;
+}
+
+Test(serve, each_stream_upgrades_and_sends_its_snapshot)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+
+	cr_assert(serve_start(&srv, NULL));
+	for (int s = 0; s < DEMO_NSTREAMS; s++) {
+		const struct demo_stream_info *in = demo_stream_info(s);
+		struct wsc *c = wsc_open(x, srv.port, in->ws_path);
+		long long t0;
+		cJSON *m;
+
+		cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN, "%s: %s",
+		             in->ws_path, wsc_error(c));
+		cr_assert_eq(wsc_http_status(c), 101);
+		t0 = mono_ms();
+		wsc_send(c, "{\"type\":\"client_ready\"}");
+		m = next_of_type(c, in->msg_type, 1500);
+		cr_assert_not_null(m, "no %s on %s", in->msg_type, in->ws_path);
+		/* client_ready is answered at once, not after the 2 s wait */
+		cr_assert_lt(mono_ms() - t0, 1000);
+		cr_assert_eq(num(m, "seq"), 1);
+		cr_assert_lt(llabs((long long)num(m, "sent_at") - wall_ms()),
+		             5000);
+		const cJSON *d = cJSON_GetObjectItem(m, "data");
+		if (s == DEMO_HISTORY) {
+			cr_assert(
+			    cJSON_IsArray(cJSON_GetObjectItem(d, "workflows")));
+			cr_assert(cJSON_IsNumber(
+			    cJSON_GetObjectItem(d, "total_count")));
+			const cJSON *an = cJSON_GetObjectItem(d, "analytics");
+			num(an, "success_rate");
+			num(an, "average_duration");
+			num(an, "recent_failures");
+		} else {
+			cr_assert(cJSON_IsArray(d));
+			cr_assert_gt(cJSON_GetArraySize(d), 0);
+		}
+		cJSON_Delete(m);
+	}
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, snapshot_comes_after_two_seconds_without_client_ready)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	long long t0;
+	char *m;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	c = wsc_open(x, srv.port, "/ws/workflows");
+	cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN);
+	t0 = mono_ms();
+	m = wsc_next(c, 3500);
+	cr_assert_not_null(m);
+	cr_assert_geq(mono_ms() - t0, 1500, "snapshot came before the wait");
+	cr_assert(strstr(m, "\"workflows_update\"") && strstr(m, "\"seq\":1,"));
+	free(m);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, updates_carry_consecutive_seq_and_sent_at)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	double last_sent = 0;
+
+	cr_assert(serve_start(&srv, "--rate", "20", NULL));
+	c = wsc_open(x, srv.port, "/ws/workflows");
+	cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN);
+	wsc_send(c, "{\"type\":\"client_ready\"}");
+	for (int i = 1; i <= 6; i++) {
+		cJSON *m = next_of_type(c, "workflows_update", 2000);
+
+		cr_assert_not_null(m, "update %d missing", i);
+		cr_assert_eq(num(m, "seq"), i);
+		cr_assert_geq(num(m, "sent_at"), last_sent);
+		last_sent = num(m, "sent_at");
+		cJSON_Delete(m);
+	}
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, app_ping_gets_pong_and_protocol_ping_gets_pong)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	cJSON *p;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	c = wsc_open(x, srv.port, "/ws/routes");
+	cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN);
+	wsc_send(c, "{\"type\":\"ping\",\"timestamp\":1764108000123}");
+	p = next_of_type(c, "pong", 2000);
+	cr_assert_not_null(p);
+	cr_assert_eq((long long)num(p, "timestamp"), 1764108000123LL);
+	cJSON_Delete(p);
+	/* a string timestamp comes back as the same string */
+	wsc_send(c, "{\"type\":\"ping\",\"timestamp\":\"t-1\"}");
+	p = next_of_type(c, "pong", 2000);
+	cr_assert_str_eq(cJSON_GetObjectItem(p, "timestamp")->valuestring,
+	                 "t-1");
+	cJSON_Delete(p);
+
+	wsc_ping(c);
+	for (long long end = mono_ms() + 2000;
+	     wsc_pongs(c) == 0 && mono_ms() < end;)
+		wsc_ctx_run(x, 10);
+	cr_assert_eq(wsc_pongs(c), 1);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, head_is_404_while_the_upgrade_gets_101)
+{
+	struct child srv;
+	struct http_resp r;
+	char req[512], acc[128], expect[64];
+	unsigned char sha[20];
+	const char *key = "dGhlIHNhbXBsZSBub25jZQ==",
+	           *guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+	char cat[128];
+
+	cr_assert(serve_start(&srv, NULL));
+	cr_assert_eq(
+	    http_req(srv.port, "HEAD", "/ws/workflows", NULL, NULL, &r, 3000),
+	    0);
+	cr_assert_eq(r.status, 404);
+	cr_assert_eq(r.body_len, 0, "HEAD answer has a body");
+	http_resp_free(&r);
+
+	snprintf(req, sizeof(req),
+	         "GET /ws/workflows HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\n\r\n",
+	         key);
+	cr_assert_eq(http_raw(srv.port, req, strlen(req), &r, 3000), 0);
+	cr_assert_eq(r.status, 101, "%s", r.head);
+	snprintf(cat, sizeof(cat), "%s%s", key, guid);
+	lws_SHA1((const unsigned char *)cat, strlen(cat), sha);
+	lws_b64_encode_string((const char *)sha, sizeof(sha), expect,
+	                      sizeof(expect));
+	cr_assert_not_null(
+	    http_header(&r, "Sec-WebSocket-Accept", acc, sizeof(acc)));
+	cr_assert_str_eq(acc, expect);
+	http_resp_free(&r);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, api_endpoints_serve_the_stream_data_as_json)
+{
+	struct child srv;
+	struct http_resp r;
+	char ct[64];
+	int st;
+	cJSON *j, *it;
+
+	cr_assert(serve_start(&srv, NULL));
+	j = http_json(srv.port, "GET", "/api/workflows", &st);
+	cr_assert_eq(st, 200);
+	cr_assert_eq(cJSON_GetArraySize(j), DEMO_ACTIVE);
+	cJSON_ArrayForEach(it, j)
+	{
+		num(it, "id");
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(it, "name")));
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(it, "status")));
+		cr_assert(cJSON_HasObjectItem(it, "start_time"));
+	}
+	cJSON_Delete(j);
+
+	j = http_json(srv.port, "GET", "/api/workflow-history", &st);
+	cr_assert_eq(st, 200);
+	cr_assert(cJSON_IsArray(cJSON_GetObjectItem(j, "workflows")));
+	num(j, "total_count");
+	num(cJSON_GetObjectItem(j, "analytics"), "success_rate");
+	cJSON_Delete(j);
+
+	j = http_json(srv.port, "GET", "/api/routes", &st);
+	cr_assert_eq(st, 200);
+	cr_assert(cJSON_IsArray(j));
+	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "method")
+	                     ->valuestring,
+	                 "GET");
+	cJSON_Delete(j);
+
+	cr_assert_eq(
+	    http_req(srv.port, "GET", "/api/routes", NULL, NULL, &r, 3000), 0);
+	cr_assert_str_eq(http_header(&r, "content-type", ct, sizeof(ct)),
+	                 "application/json");
+	http_resp_free(&r);
+	/* HEAD on an API path: 200, headers only */
+	cr_assert_eq(
+	    http_req(srv.port, "HEAD", "/api/routes", NULL, NULL, &r, 3000), 0);
+	cr_assert_eq(r.status, 200);
+	cr_assert_eq(r.body_len, 0);
+	http_resp_free(&r);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, unknown_paths_are_404)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	int st;
+	cJSON *j;
+
+	cr_assert(serve_start(&srv, NULL));
+	j = http_json(srv.port, "GET", "/nope", &st);
+	cr_assert_eq(st, 404);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "detail")->valuestring,
+	                 "Not Found");
+	cJSON_Delete(j);
+	/* a WebSocket path without the upgrade, as FastAPI answers */
+	j = http_json(srv.port, "GET", "/ws/workflows", &st);
+	cr_assert_eq(st, 404);
+	cJSON_Delete(j);
+
+	c = wsc_open(x, srv.port, "/ws/nope");
+	cr_assert_eq(wsc_wait_open(c, 3000), WSC_FAILED);
+	cr_assert_eq(wsc_http_status(c), 404);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+static void
+down_up_cycle(const char *status_str, int status)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *live, *again, *other;
+	char path[128];
+	int st;
+	cJSON *j, *s;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	live = wsc_open(x, srv.port, "/ws/routes");
+	cr_assert_eq(wsc_wait_open(live, 3000), WSC_OPEN);
+
+	snprintf(path, sizeof(path), "/control/down?path=/ws/routes&status=%s",
+	         status_str);
+	j = http_json(srv.port, "POST", path, &st);
+	cr_assert_eq(st, 200);
+	cr_assert_eq(num(j, "dropped"), 1);
+	cJSON_Delete(j);
+
+	/* the live connection is closed at once, with "going away" */
+	cr_assert(wsc_wait_closed(live, 1000));
+	cr_assert_eq(wsc_close_code(live), 1001);
+
+	again = wsc_open(x, srv.port, "/ws/routes");
+	cr_assert_eq(wsc_wait_open(again, 3000), WSC_FAILED);
+	cr_assert_eq(wsc_http_status(again), status);
+	other = wsc_open(x, srv.port, "/ws/workflows");
+	cr_assert_eq(wsc_wait_open(other, 3000), WSC_OPEN);
+	/* polling still answers while the stream is down */
+	j = http_json(srv.port, "GET", "/api/routes", &st);
+	cr_assert_eq(st, 200);
+	cJSON_Delete(j);
+	s = stream_state(srv.port, "/ws/routes");
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(s, "up")));
+	cr_assert_eq(num(s, "status"), status);
+	cJSON_Delete(s);
+
+	j = http_json(srv.port, "POST", "/control/up?path=/ws/routes", &st);
+	cr_assert_eq(st, 200);
+	cJSON_Delete(j);
+	again = wsc_open(x, srv.port, "/ws/routes");
+	cr_assert_eq(wsc_wait_open(again, 3000), WSC_OPEN);
+	s = stream_state(srv.port, "/ws/routes");
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(s, "up")));
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(s, "status")));
+	cJSON_Delete(s);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, control_down_503_drops_and_refuses_then_up_restores)
+{
+	down_up_cycle("503", 503);
+}
+
+Test(serve, control_down_404_drops_and_refuses_then_up_restores)
+{
+	down_up_cycle("404", 404);
+}
+
+Test(serve, control_send_pushes_one_update_now)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	long long t0;
+	int st;
+	cJSON *j, *m;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	c = wsc_open(x, srv.port, "/ws/workflows");
+	cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN);
+	wsc_send(c, "{\"type\":\"client_ready\"}");
+	m = next_of_type(c, "workflows_update", 2000);
+	cr_assert_eq(num(m, "seq"), 1);
+	cJSON_Delete(m);
+	/* with --rate 0 nothing else comes by itself */
+	cr_assert_null(wsc_next(c, 400));
+
+	t0 = mono_ms();
+	j = http_json(srv.port, "POST", "/control/send?path=/ws/workflows",
+	              &st);
+	cr_assert_eq(st, 200);
+	cr_assert_eq(num(j, "clients"), 1);
+	cJSON_Delete(j);
+	m = next_of_type(c, "workflows_update", 2000);
+	cr_assert_not_null(m);
+	cr_assert_eq(num(m, "seq"), 2);
+	cr_assert_lt(mono_ms() - t0, 1000);
+	cJSON_Delete(m);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, bad_control_requests_get_400_and_change_nothing)
+{
+	static const struct {
+		const char *method, *path;
+		int status;
+	} bad[] = {
+	    {"POST", "/control/down", 400},
+	    {"POST", "/control/down?path=", 400},
+	    {"POST", "/control/down?path=/ws/nope&status=503", 400},
+	    {"POST", "/control/down?path=/ws/routes", 400},
+	    {"POST", "/control/down?path=/ws/routes&status=500", 400},
+	    {"POST", "/control/down?path=/ws/routes&status=abc", 400},
+	    {"POST", "/control/up", 400},
+	    {"POST", "/control/send?path=/api/routes", 400},
+	    {"GET", "/control/down?path=/ws/routes&status=503", 405},
+	    {"POST", "/control/state", 405},
+	    {"POST", "/control/explode", 404},
+	};
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *live;
+	int st;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	live = wsc_open(x, srv.port, "/ws/routes");
+	cr_assert_eq(wsc_wait_open(live, 3000), WSC_OPEN);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cJSON *j = http_json(srv.port, bad[i].method, bad[i].path, &st);
+
+		cr_assert_eq(st, bad[i].status, "%s %s: %d", bad[i].method,
+		             bad[i].path, st);
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(j, "error")),
+		          "%s %s: no JSON error", bad[i].method, bad[i].path);
+		cJSON_Delete(j);
+	}
+	/* nothing changed: every stream up, the live client still open */
+	for (int s = 0; s < DEMO_NSTREAMS; s++) {
+		cJSON *o = stream_state(srv.port, demo_stream_info(s)->ws_path);
+
+		cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "up")));
+		cJSON_Delete(o);
+	}
+	wsc_ctx_run(x, 100);
+	cr_assert_eq(wsc_state(live), WSC_OPEN);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, control_post_with_a_body_is_answered)
+{
+	struct child srv;
+	struct http_resp r;
+
+	cr_assert(serve_start(&srv, NULL));
+	cr_assert_eq(http_req(srv.port, "POST",
+	                      "/control/down?path=/ws/routes&status=503", NULL,
+	                      "{\"ignored\":true}", &r, 3000),
+	             0);
+	cr_assert_eq(r.status, 200, "%s", r.head);
+	http_resp_free(&r);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, oversized_client_message_closes_only_that_connection)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *big, *ok;
+	size_t n = 70 * 1024;
+	char *blob = malloc(n);
+	cJSON *p;
+
+	memset(blob, 'a', n);
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	big = wsc_open(x, srv.port, "/ws/workflows");
+	ok = wsc_open(x, srv.port, "/ws/workflows");
+	cr_assert_eq(wsc_wait_open(big, 3000), WSC_OPEN);
+	cr_assert_eq(wsc_wait_open(ok, 3000), WSC_OPEN);
+	wsc_send_len(big, blob, n);
+	cr_assert(wsc_wait_closed(big, 2000));
+	cr_assert_eq(wsc_close_code(big), 1009);
+
+	/* the neighbour is unaffected; 60 KiB is still within the limit */
+	wsc_send_len(ok, blob, 60 * 1024);
+	wsc_send(ok, "{\"type\":\"ping\",\"timestamp\":5}");
+	p = next_of_type(ok, "pong", 2000);
+	cr_assert_not_null(p);
+	cJSON_Delete(p);
+	cr_assert_eq(wsc_state(ok), WSC_OPEN);
+	free(blob);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, flood_sends_count_updates_then_flood_done)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	int n = 0;
+	char *m;
+
+	cr_assert(
+	    serve_start(&srv, "--scenario", "flood", "--count", "3000", NULL));
+	c = wsc_open(x, srv.port, "/ws/routes");
+	cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN);
+	wsc_send(c, "{\"type\":\"client_ready\"}");
+	while ((m = wsc_next(c, 3000)) != NULL) {
+		cJSON *j = cJSON_Parse(m);
+		const char *t = cJSON_GetObjectItem(j, "type")->valuestring;
+
+		free(m);
+		if (strcmp(t, "flood_done") == 0) {
+			cr_assert_eq(num(j, "seq"), n + 1);
+			cJSON_Delete(j);
+			break;
+		}
+		cr_assert_str_eq(t, "routes_update");
+		cr_assert_eq(num(j, "seq"), ++n);
+		cJSON_Delete(j);
+	}
+	cr_assert_eq(n, 3000);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, a_thousand_clients)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c[1000];
+	int open = 0, got = 0, st;
+	cJSON *j;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	for (int i = 0; i < 1000; i++)
+		c[i] = wsc_open(x, srv.port,
+		                demo_stream_info(i % DEMO_NSTREAMS)->ws_path);
+	for (long long end = mono_ms() + 20000; mono_ms() < end;) {
+		open = 0;
+		for (int i = 0; i < 1000; i++)
+			open += wsc_state(c[i]) == WSC_OPEN;
+		if (open == 1000)
+			break;
+		wsc_ctx_run(x, 20);
+	}
+	cr_assert_eq(open, 1000);
+	for (int i = 0; i < 1000; i++)
+		wsc_send(c[i], "{\"type\":\"client_ready\"}");
+	for (long long end = mono_ms() + 20000; mono_ms() < end;) {
+		got = 0;
+		for (int i = 0; i < 1000; i++)
+			got += wsc_received(c[i]) >= 1;
+		if (got == 1000)
+			break;
+		wsc_ctx_run(x, 20);
+	}
+	cr_assert_eq(got, 1000, "only %d snapshots", got);
+	j = http_json(srv.port, "GET", "/control/state", &st);
+	cr_assert_eq(num(j, "clients"), 1000);
+	cJSON_Delete(j);
+	cr_assert_lt(proc_rss_kib(srv.pid), 64 * 1024);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/*
+ * The outages scenario, run 50x faster, follows the schedule its seed
+ * defines: observed from outside by polling /control/state (and seeing
+ * connections refused while the server is stopped).
+ */
+Test(serve, outages_follow_the_seeded_schedule, .timeout = 60)
+{
+	const double speed = 50;
+	struct scenario sc;
+	struct scen_event plan[8];
+	uint64_t seed = 1;
+	char seedarg[32];
+	struct child srv;
+
+	/* A seed whose first four spells include a server stop. */
+	for (;; seed++) {
+		bool stop = false;
+
+		scenario_init(&sc, seed);
+		for (int i = 0; i < 8; i++) {
+			plan[i] = scenario_next(&sc);
+			stop |= plan[i].kind == SCEN_SERVER_STOP;
+		}
+		if (stop)
+			break;
+	}
+	snprintf(seedarg, sizeof(seedarg), "%llu", (unsigned long long)seed);
+	cr_assert(serve_start(&srv, "--scenario", "outages", "--seed", seedarg,
+	                      "--speed", "50", "--rate", "0", NULL));
+	long long t0 = mono_ms();
+
+	/* Poll and turn what we see into events. */
+	bool up[DEMO_NSTREAMS] = {true, true, true}, accepting = true;
+	int seen = 0;
+	long long end = t0 + (long long)(plan[7].at_ms / speed) + 3000;
+
+	while (seen < 8 && mono_ms() < end) {
+		struct http_resp r;
+		int rc = http_req(srv.port, "GET", "/control/state", NULL, NULL,
+		                  &r, 1000);
+		long long t = mono_ms() - t0;
+		struct scen_event ev = {0};
+		bool have = false;
+
+		if (rc == -ECONNREFUSED) {
+			if (accepting) {
+				accepting = false;
+				ev.kind = SCEN_SERVER_STOP;
+				have = true;
+			}
+		} else if (rc == 0 && r.status == 200) {
+			cJSON *j = cJSON_Parse(r.body), *it;
+			int i = 0;
+
+			if (!accepting) {
+				accepting = true;
+				ev.kind = SCEN_SERVER_START;
+				have = true;
+			}
+			cJSON_ArrayForEach(it,
+			                   cJSON_GetObjectItem(j, "streams"))
+			{
+				bool u =
+				    cJSON_IsTrue(cJSON_GetObjectItem(it, "up"));
+
+				if (!have && u != up[i]) {
+					ev.kind = u ? SCEN_STREAM_UP
+					            : SCEN_STREAM_DOWN;
+					ev.stream = i;
+					ev.status =
+					    u ? 0 : (int)num(it, "status");
+					up[i] = u;
+					have = true;
+				}
+				i++;
+			}
+			cJSON_Delete(j);
+		}
+		if (rc == 0)
+			http_resp_free(&r);
+		if (have) {
+			const struct scen_event *p = &plan[seen];
+
+			cr_assert_eq(
+			    ev.kind, p->kind, "event %d: %s, planned %s", seen,
+			    scen_kind_name(ev.kind), scen_kind_name(p->kind));
+			if (p->kind == SCEN_STREAM_DOWN ||
+			    p->kind == SCEN_STREAM_UP)
+				cr_assert_eq(ev.stream, p->stream);
+			if (p->kind == SCEN_STREAM_DOWN)
+				cr_assert_eq(ev.status, p->status);
+			/* on time, give or take a busy machine */
+			cr_assert(t >= p->at_ms / speed - 50 &&
+			              t <= p->at_ms / speed + 1000,
+			          "event %d at %lld ms, planned %g", seen, t,
+			          p->at_ms / speed);
+			seen++;
+		}
+		usleep(3000);
+	}
+	cr_assert_eq(seen, 8, "saw %d of 8 planned events", seen);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, sigterm_and_sigint_shut_down_cleanly)
+{
+	int sigs[] = {SIGTERM, SIGINT};
+
+	for (int i = 0; i < 2; i++) {
+		struct child srv;
+		struct wsc_ctx *x = wsc_ctx_new();
+		struct wsc *c;
+		int status;
+
+		cr_assert(serve_start(&srv, NULL));
+		c = wsc_open(x, srv.port, "/ws/workflows");
+		cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN);
+		status = child_signal_wait(&srv, sigs[i], 3000);
+		cr_assert_neq(status, -1, "did not exit");
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		          "status %d", status);
+		cr_assert(wsc_wait_closed(c, 2000));
+		wsc_ctx_free(x);
+		cr_assert_eq(child_stop(&srv), 0,
+		             "server did not exit cleanly");
+	}
+}
+
+Test(serve, port_in_use_is_a_clear_error)
+{
+	struct child a;
+	char port[16], out[1024], err[1024];
+	int rc;
+
+	cr_assert(serve_start(&a, NULL));
+	snprintf(port, sizeof(port), "%d", a.port);
+	rc = run_wsdash((const char *[]){"serve", "--port", port, NULL}, out,
+	                sizeof(out), err, sizeof(err), 5000);
+	cr_assert_eq(rc, 1);
+	cr_assert(strstr(err, "cannot listen") && strstr(err, port), "%s", err);
+	cr_assert_eq(child_stop(&a), 0);
+}
+
+Test(cli, version_help_and_usage_errors)
+{
+	char out[4096], err[4096];
+
+	cr_assert_eq(run_wsdash((const char *[]){"--version", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 5000),
+	             0);
+	cr_assert(strncmp(out, "wsdash ", 7) == 0, "%s", out);
+	cr_assert_eq(run_wsdash((const char *[]){"--help", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 5000),
+	             0);
+	cr_assert(strstr(out, "serve"));
+	cr_assert_eq(run_wsdash((const char *[]){"serve", "--help", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 5000),
+	             0);
+	cr_assert(strstr(out, "--scenario"));
+
+	cr_assert_eq(run_wsdash((const char *[]){"frobnicate", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 5000),
+	             2);
+	cr_assert(strstr(err, "unknown command 'frobnicate'"), "%s", err);
+	cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "one line");
+	cr_assert_eq(run_wsdash((const char *[]){"--bogus", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 5000),
+	             2);
+	cr_assert(strstr(err, "unknown option '--bogus'"), "%s", err);
+	cr_assert_eq(run_wsdash((const char *[]){"serve", "--port", "x", NULL},
+	                        out, sizeof(out), err, sizeof(err), 5000),
+	             2);
+	cr_assert(strstr(err, "--port"), "%s", err);
+	cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "one line");
+}

@@ -1,0 +1,245 @@
+/* proc.c: child processes for integration tests; see proc.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool
+child_read_line(struct child *c, char *buf, size_t len, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	size_t n = 0;
+	int fd = fileno(c->out);
+
+	/* Unbuffered byte reads: simple, and no data hides in stdio. */
+	while (n + 1 < len) {
+		struct pollfd p = {fd, POLLIN, 0};
+		long left = deadline - now_ms();
+		char ch;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return false;
+		if (read(fd, &ch, 1) != 1)
+			return false;
+		if (ch == '\n')
+			break;
+		buf[n++] = ch;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+bool
+child_start(struct child *c, bool want_port, const char *const *argv)
+{
+	int pfd[2];
+	const char *args[64];
+	int n = 0;
+	pid_t parent = getpid();
+
+	memset(c, 0, sizeof(*c));
+	args[n++] = WSDASH_BIN;
+	while (argv && argv[n - 1] && n < 63) {
+		args[n] = argv[n - 1];
+		n++;
+	}
+	args[n] = NULL;
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		return false;
+	c->pid = fork();
+	if (c->pid < 0)
+		return false;
+	if (c->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(pfd[1], 1);
+		execv(WSDASH_BIN, (char *const *)args);
+		_exit(127);
+	}
+	close(pfd[1]);
+	c->out = fdopen(pfd[0], "r");
+	if (!want_port)
+		return true;
+	if (!child_read_line(c, c->first_line, sizeof(c->first_line), 5000)) {
+		child_stop(c);
+		return false;
+	}
+	const char *colon = strrchr(c->first_line, ':');
+	if (strncmp(c->first_line, "listening on ", 13) != 0 || !colon) {
+		child_stop(c);
+		return false;
+	}
+	c->port = atoi(colon + 1);
+	return c->port > 0;
+}
+
+bool
+serve_start(struct child *c, ...)
+{
+	const char *argv[60] = {"serve", "--port", "0"};
+	int n = 3;
+	va_list ap;
+	const char *a;
+
+	va_start(ap, c);
+	while ((a = va_arg(ap, const char *)) != NULL && n < 58)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	return child_start(c, true, argv);
+}
+
+int
+child_signal_wait(struct child *c, int sig, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+	int status;
+
+	if (c->pid <= 0)
+		return -1;
+	kill(c->pid, sig);
+	while (now_ms() < deadline) {
+		pid_t r = waitpid(c->pid, &status, WNOHANG);
+
+		if (r == c->pid) {
+			c->pid = 0;
+			return status;
+		}
+		if (r < 0 && errno != EINTR)
+			return -1;
+		usleep(2000);
+	}
+	return -1;
+}
+
+int
+child_stop(struct child *c)
+{
+	int status, rc = 0;
+
+	if (c->pid > 0) {
+		status = child_signal_wait(c, SIGTERM, 5000);
+		if (status < 0 && c->pid > 0) {
+			kill(c->pid, SIGKILL);
+			waitpid(c->pid, NULL, 0);
+			c->pid = 0;
+			rc = -1;
+		} else if (status >= 0) {
+			rc = WIFEXITED(status) ? WEXITSTATUS(status)
+			                       : 128 + WTERMSIG(status);
+		}
+	}
+	if (c->out != NULL) {
+		fclose(c->out);
+		c->out = NULL;
+	}
+	return rc;
+}
+
+long
+proc_rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kib = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kib;
+}
+
+/* Drain fd into buf (bounded), until EOF. */
+static void
+slurp(int fd, char *buf, size_t len, size_t *n)
+{
+	char tmp[4096];
+	ssize_t r;
+
+	while ((r = read(fd, tmp, sizeof(tmp))) > 0) {
+		size_t room = len - 1 - *n;
+		size_t take = (size_t)r < room ? (size_t)r : room;
+
+		memcpy(buf + *n, tmp, take);
+		*n += take;
+	}
+	buf[*n] = '\0';
+}
+
+int
+run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
+           size_t errlen, int timeout_ms)
+{
+	int po[2], pe[2], status = 0;
+	const char *args[64];
+	int n = 0;
+	size_t no = 0, ne = 0;
+	long deadline = now_ms() + timeout_ms;
+	pid_t pid;
+
+	args[n++] = WSDASH_BIN;
+	while (argv[n - 1] && n < 63) {
+		args[n] = argv[n - 1];
+		n++;
+	}
+	args[n] = NULL;
+	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execv(WSDASH_BIN, (char *const *)args);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	fcntl(po[0], F_SETFL, O_NONBLOCK);
+	fcntl(pe[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+
+		slurp(po[0], out, outlen, &no);
+		slurp(pe[0], err, errlen, &ne);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			close(po[0]);
+			close(pe[0]);
+			return -1;
+		}
+		poll(p, 2, 20);
+	}
+	slurp(po[0], out, outlen, &no);
+	slurp(pe[0], err, errlen, &ne);
+	close(po[0]);
+	close(pe[0]);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

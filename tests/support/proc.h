@@ -1,0 +1,53 @@
+/*
+ * proc: start the real wsdash binary as a child for integration tests, read
+ * the port from its "listening on ADDR:PORT" line, and stop it. The child
+ * gets SIGTERM if the test process dies, so no server outlives its test.
+ */
+#ifndef TEST_PROC_H
+#define TEST_PROC_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct child {
+	pid_t pid;
+	FILE *out; /* the child's stdout */
+	int port;  /* from "listening on ...:PORT", or 0 */
+	char first_line[256];
+};
+
+/*
+ * Run WSDASH_BIN with argv (NULL-terminated, argv[0] not included), stdout
+ * piped to c->out. If want_port, wait up to 5 s for the "listening on" line.
+ * Returns false (and reaps the child) on failure.
+ */
+bool child_start(struct child *c, bool want_port, const char *const *argv);
+
+/* Convenience: `wsdash serve --port 0` plus extra args (NULL-terminated). */
+bool serve_start(struct child *c, ...);
+
+/* Read one line of the child's stdout with a timeout; false on EOF/timeout. */
+bool child_read_line(struct child *c, char *buf, size_t len, int timeout_ms);
+
+/* Send sig and wait up to timeout_ms; returns the wait status or -1. */
+int child_signal_wait(struct child *c, int sig, int timeout_ms);
+
+/*
+ * SIGTERM, wait up to 5 s, SIGKILL if needed. Returns the exit code (0 for a
+ * clean shutdown; sanitizer reports make it non-zero), 128+signal, or -1 if
+ * it had to be killed. Safe to call twice (returns 0 the second time).
+ */
+int child_stop(struct child *c);
+
+/* Resident set size of pid in KiB from /proc, or -1. */
+long proc_rss_kib(pid_t pid);
+
+/*
+ * Run WSDASH_BIN with argv (NULL-terminated) to completion, capturing
+ * stdout and stderr (truncated to their buffers). Returns the exit code, or
+ * -1 if it did not exit within timeout_ms (it is then killed).
+ */
+int run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
+               size_t errlen, int timeout_ms);
+#endif
