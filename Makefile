@@ -26,13 +26,13 @@ serve: build
 test:
 	@sh .ci/deps build test
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(BUILD) && ctest -V -j$(JOBS)
 
 asan:
 	@sh .ci/deps build test
 	@$(MAKE) --no-print-directory build BUILD=build-asan TYPE=Debug \
 		CMAKE_FLAGS=-DWSDASH_SANITIZE=ON
-	cd build-asan && ctest --output-on-failure -j$(JOBS)
+	cd build-asan && ctest -V -j$(JOBS)
 
 bench:
 	@sh .ci/deps bench
