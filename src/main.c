@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wsdash/check.h"
 #include "wsdash/cli.h"
 #include "wsdash/serve.h"
 #include "wsdash/version.h"
@@ -13,18 +14,20 @@
 static void
 usage(FILE *f)
 {
-	fputs("usage: wsdash <command> [options]\n"
-	      "\n"
-	      "Live WebSocket endpoint status for real-time web backends.\n"
-	      "\n"
-	      "commands:\n"
-	      "  serve     run the embedded demo backend (WebSocket streams,\n"
-	      "            /api polling endpoints, a control API)\n"
-	      "  demo      the demo backend with its outages scenario\n"
-	      "\n"
-	      "  wsdash <command> --help   options of one command\n"
-	      "  wsdash --version          print the version\n",
-	      f);
+	fputs(
+	    "usage: wsdash <command> [options]\n"
+	    "\n"
+	    "Live WebSocket endpoint status for real-time web backends.\n"
+	    "\n"
+	    "commands:\n"
+	    "  check     health-check WebSocket endpoints with a real upgrade\n"
+	    "  serve     run the embedded demo backend (WebSocket streams,\n"
+	    "            /api polling endpoints, a control API)\n"
+	    "  demo      the demo backend with its outages scenario\n"
+	    "\n"
+	    "  wsdash <command> --help   options of one command\n"
+	    "  wsdash --version          print the version\n",
+	    f);
 }
 
 static int
@@ -66,6 +69,8 @@ main(int argc, char **argv)
 		printf("wsdash %s\n", WSDASH_VERSION);
 		return CLI_EXIT_OK;
 	}
+	if (strcmp(cmd, "check") == 0)
+		return check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(argc - 1, argv + 1, SCENARIO_STEADY);
 	if (strcmp(cmd, "demo") == 0)

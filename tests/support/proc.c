@@ -48,20 +48,13 @@ child_read_line(struct child *c, char *buf, size_t len, int timeout_ms)
 }
 
 bool
-child_start(struct child *c, bool want_port, const char *const *argv)
+child_start_cmd(struct child *c, bool want_port, const char *const *argv)
 {
 	int pfd[2];
-	const char *args[64];
-	int n = 0;
 	pid_t parent = getpid();
+	const char *colon;
 
 	memset(c, 0, sizeof(*c));
-	args[n++] = WSDASH_BIN;
-	while (argv && argv[n - 1] && n < 63) {
-		args[n] = argv[n - 1];
-		n++;
-	}
-	args[n] = NULL;
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return false;
 	c->pid = fork();
@@ -72,24 +65,39 @@ child_start(struct child *c, bool want_port, const char *const *argv)
 		if (getppid() != parent)
 			_exit(127);
 		dup2(pfd[1], 1);
-		execv(WSDASH_BIN, (char *const *)args);
+		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(pfd[1]);
 	c->out = fdopen(pfd[0], "r");
 	if (!want_port)
 		return true;
-	if (!child_read_line(c, c->first_line, sizeof(c->first_line), 5000)) {
+	if (!child_read_line(c, c->first_line, sizeof(c->first_line), 10000)) {
 		child_stop(c);
 		return false;
 	}
-	const char *colon = strrchr(c->first_line, ':');
+	colon = strrchr(c->first_line, ':');
 	if (strncmp(c->first_line, "listening on ", 13) != 0 || !colon) {
 		child_stop(c);
 		return false;
 	}
 	c->port = atoi(colon + 1);
 	return c->port > 0;
+}
+
+bool
+child_start(struct child *c, bool want_port, const char *const *argv)
+{
+	const char *args[64];
+	int n = 0;
+
+	args[n++] = WSDASH_BIN;
+	while (argv && argv[n - 1] && n < 63) {
+		args[n] = argv[n - 1];
+		n++;
+	}
+	args[n] = NULL;
+	return child_start_cmd(c, want_port, args);
 }
 
 bool

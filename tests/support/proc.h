@@ -24,6 +24,9 @@ struct child {
  */
 bool child_start(struct child *c, bool want_port, const char *const *argv);
 
+/* Same for any program: argv[0] is its path. */
+bool child_start_cmd(struct child *c, bool want_port, const char *const *argv);
+
 /* Convenience: `wsdash serve --port 0` plus extra args (NULL-terminated). */
 bool serve_start(struct child *c, ...);
 

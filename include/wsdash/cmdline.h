@@ -1,0 +1,83 @@
+/*
+ * cmdline: the options `check` and `watch` share (endpoint set, headers,
+ * TLS, timeouts) and how they combine with a --config file into a struct
+ * config. Pure apart from reading the config file.
+ */
+#ifndef WSDASH_CMDLINE_H
+#define WSDASH_CMDLINE_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wsdash/config.h"
+
+/* getopt values of the shared long options (above any short option). */
+enum {
+	OPT_SERVER = 256,
+	OPT_CONFIG,
+	OPT_TIMEOUT,
+	OPT_HEADER,
+	OPT_ORIGIN,
+	OPT_SUBPROTOCOL,
+	OPT_CACERT,
+	OPT_INSECURE,
+	OPT_NO_COLOR,
+	OPT_JSON,
+	OPT_COMMON_LAST
+};
+
+/* The shared entries, to splice into a command's option table. */
+#define CMDLINE_COMMON_LONGOPTS                                        \
+	{"server", required_argument, NULL, OPT_SERVER},               \
+	    {"config", required_argument, NULL, OPT_CONFIG},           \
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},         \
+	    {"header", required_argument, NULL, 'H'},                  \
+	    {"origin", required_argument, NULL, OPT_ORIGIN},           \
+	    {"subprotocol", required_argument, NULL, OPT_SUBPROTOCOL}, \
+	    {"cacert", required_argument, NULL, OPT_CACERT},           \
+	    {"insecure", no_argument, NULL, OPT_INSECURE},             \
+	    {"no-color", no_argument, NULL, OPT_NO_COLOR},             \
+	{                                                              \
+		"json", no_argument, NULL, OPT_JSON                    \
+	}
+
+/* Help text for the shared options. */
+extern const char cmdline_common_help[];
+
+struct cmdline {
+	const char *server;
+	const char *config_path;
+	int timeout_ms; /* 0: not given */
+	const char *headers[CONFIG_MAX_HEADERS];
+	size_t nheaders;
+	const char *origin;
+	const char *subprotocol;
+	const char *cacert;
+	bool insecure;
+	bool no_color;
+	bool json;
+};
+
+/*
+ * Handle one shared option (getopt value opt, its argument arg). Returns 1
+ * if handled, 0 if opt is not a shared option, -1 on a bad value (message
+ * in err).
+ */
+int cmdline_common(struct cmdline *cl, int opt, const char *arg, char *err,
+                   size_t errlen);
+
+/*
+ * Build the configuration: defaults (BACKEND_PORT from backend_port), then
+ * the --config file, then the command line; endpoint URLs given as
+ * arguments replace the file's endpoints; with none at all, the default
+ * set. Returns false with a one-line message in err.
+ */
+bool cmdline_config(const struct cmdline *cl, char *const *endpoints,
+                    int nendpoints, const char *backend_port, struct config *c,
+                    char *err, size_t errlen);
+
+/* getopt's error for the current option, as one line, into err. */
+void cmdline_getopt_error(int c, char **argv, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * check.c: the `wsdash check` command: options, endpoint set, probes,
+ * report, exit code. Exit 0 when every required endpoint passes, 1 when one
+ * fails (optional ones only warn), 2 for usage or config errors.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wsdash/check.h"
+#include "wsdash/cli.h"
+#include "wsdash/clock.h"
+#include "wsdash/cmdline.h"
+#include "wsdash/prober.h"
+
+enum { OPT_STRICT = OPT_COMMON_LAST, OPT_ALSO_HEAD };
+
+static void
+check_usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: wsdash check [options] [ENDPOINT...]\n"
+	    "\n"
+	    "Probe WebSocket endpoints with a real upgrade, all at once.\n"
+	    "ENDPOINT is a ws:// or wss:// URL (required). Without any, the\n"
+	    "default set on --server: workflows, workflow-history (required)\n"
+	    "and routes (optional).\n"
+	    "\n"
+	    "options:\n"
+	    "%s"
+	    "  --strict           426 Upgrade Required fails too\n"
+	    "  --also-head        also send HEAD to each path and show its "
+	    "status\n"
+	    "  -q, --quiet        print nothing; the exit code tells\n"
+	    "  -h, --help         show this help\n"
+	    "\n"
+	    "exit status: 0 every required endpoint passed, 1 one failed,\n"
+	    "2 usage or configuration error\n",
+	    cmdline_common_help);
+}
+
+/* UTF-8 symbols only where the locale is UTF-8. */
+static bool
+locale_is_utf8(void)
+{
+	const char *cs;
+
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+int
+check_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    CMDLINE_COMMON_LONGOPTS,
+	    {"strict", no_argument, NULL, OPT_STRICT},
+	    {"also-head", no_argument, NULL, OPT_ALSO_HEAD},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cmdline cl = {0};
+	struct check_style st = {0};
+	struct config cfg;
+	struct check_row *rows;
+	bool quiet = false;
+	char err[768];
+	int c, rc;
+	int64_t t0;
+	char *out;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hqH:", longopts, NULL)) != -1) {
+		switch (cmdline_common(&cl, c, optarg, err, sizeof(err))) {
+		case 1:
+			continue;
+		case -1:
+			fprintf(stderr, "wsdash check: %s\n", err);
+			return CLI_EXIT_USAGE;
+		}
+		switch (c) {
+		case OPT_STRICT:
+			st.strict = true;
+			break;
+		case OPT_ALSO_HEAD:
+			st.also_head = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return CLI_EXIT_OK;
+		default:
+			cmdline_getopt_error(c, argv, err, sizeof(err));
+			fprintf(stderr,
+			        "wsdash check: %s (try 'wsdash check "
+			        "--help')\n",
+			        err);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (!cmdline_config(&cl, argv + optind, argc - optind,
+	                    getenv("BACKEND_PORT"), &cfg, err, sizeof(err))) {
+		fprintf(stderr, "wsdash check: %s\n", err);
+		config_free(&cfg);
+		return CLI_EXIT_USAGE;
+	}
+
+	rows = calloc(cfg.neps ? cfg.neps : 1, sizeof(*rows));
+	if (rows == NULL) {
+		fprintf(stderr, "wsdash check: out of memory\n");
+		config_free(&cfg);
+		return CLI_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < cfg.neps; i++)
+		rows[i].ep = &cfg.eps[i];
+	t0 = clock_mono_us();
+	if (prober_run(&cfg, rows, cfg.neps, st.also_head, err, sizeof(err)) <
+	    0) {
+		fprintf(stderr, "wsdash check: %s\n", err);
+		free(rows);
+		config_free(&cfg);
+		return CLI_EXIT_USAGE;
+	}
+	st.insecure = cfg.insecure;
+	for (size_t i = 0; i < cfg.neps; i++)
+		check_finish_row(&rows[i], st.strict, cfg.insecure);
+	rc = check_exit_code(rows, cfg.neps);
+
+	if (!quiet) {
+		double total = (double)(clock_mono_us() - t0) / 1000.0;
+
+		if (cl.json) {
+			out =
+			    check_report_json(rows, cfg.neps, &cfg, &st, total);
+		} else {
+			st.utf8 = locale_is_utf8();
+			st.color = !cl.no_color && isatty(1) &&
+			           getenv("NO_COLOR") == NULL;
+			out = check_report_text(rows, cfg.neps, &st, total);
+		}
+		if (out != NULL) {
+			fputs(out, stdout);
+			if (cl.json)
+				fputc('\n', stdout);
+		}
+		free(out);
+	}
+	free(rows);
+	config_free(&cfg);
+	return rc;
+}

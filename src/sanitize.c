@@ -1,0 +1,121 @@
+/*
+ * sanitize.c: a strict UTF-8 decoder that keeps printable characters and
+ * replaces the rest. Decoding is done by hand because the point is to judge
+ * every byte: overlongs, surrogates and code points above U+10FFFF are
+ * invalid, and C1 controls (U+0080..U+009F) are dropped like C0 ones, since
+ * some terminals act on them.
+ */
+#include <string.h>
+
+#include "wsdash/sanitize.h"
+
+/*
+ * Decode one UTF-8 character at s (n bytes available). Returns its length,
+ * or 0 if invalid; the code point goes to *cp.
+ */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0], min;
+	size_t len;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		*cp = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		*cp = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		*cp = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static bool
+is_control(unsigned cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+	       cp == 0x2028 || cp == 0x2029 ||   /* line/paragraph separators */
+	       (cp >= 0x202a && cp <= 0x202e) || /* bidi overrides */
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t
+sanitize_text(char *dst, size_t cap, const char *src, size_t srclen, bool utf8)
+{
+	static const char repl[] = "\xEF\xBF\xBD";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, o = 0;
+
+	if (cap == 0)
+		return 0;
+	while (i < srclen) {
+		unsigned cp;
+		size_t len = utf8_decode(s + i, srclen - i, &cp);
+		const char *out;
+		size_t outlen;
+		char one;
+
+		if (len == 0) { /* invalid byte: replace it, resync */
+			len = 1;
+			out = utf8 ? repl : "?";
+			outlen = utf8 ? 3 : 1;
+		} else if (cp == '\t' || cp == '\n' || cp == '\r') {
+			one = ' ';
+			out = &one;
+			outlen = 1;
+		} else if (is_control(cp)) {
+			out = utf8 ? repl : "?";
+			outlen = utf8 ? 3 : 1;
+		} else if (!utf8 && cp >= 0x80) {
+			out = "?";
+			outlen = 1;
+		} else {
+			out = (const char *)s + i;
+			outlen = len;
+		}
+		if (o + outlen >= cap)
+			break;
+		memcpy(dst + o, out, outlen);
+		o += outlen;
+		i += len;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+bool
+sanitize_is_clean(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned cp;
+		size_t l = utf8_decode(u + i, len - i, &cp);
+
+		if (l == 0 || is_control(cp))
+			return false;
+		i += l;
+	}
+	return true;
+}

@@ -1,0 +1,121 @@
+/*
+ * net.c: shared lws set-up for the check, the watcher and the demo; see
+ * net.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "net.h"
+
+/* Debian's CA bundle; lws 4.1.6 otherwise looks in /etc/pki/tls/certs/. */
+#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+static FILE *net_log_file;
+
+void
+net_raise_fd_limit(int want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= (rlim_t)want)
+		return;
+	rl.rlim_cur = rl.rlim_max < (rlim_t)want ? rl.rlim_max : (rlim_t)want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static void
+net_log_emit(int level, const char *line)
+{
+	(void)level;
+	if (net_log_file != NULL) {
+		fputs(line, net_log_file);
+		fflush(net_log_file);
+	}
+}
+
+void
+net_set_logging(const char *log_path)
+{
+	if (getenv("WSDASH_DEBUG") == NULL) {
+		lws_set_log_level(0, NULL);
+		return;
+	}
+	net_log_file = log_path ? fopen(log_path, "a") : stderr;
+	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, net_log_emit);
+}
+
+struct lws_context *
+net_context_new(const struct lws_protocols *protocols, bool tls,
+                const char *cacert, int timeout_ms,
+                struct lws_vhost **client_vh, char *err, size_t errlen)
+{
+	struct lws_context_creation_info info;
+	struct lws_context *ctx;
+	int secs = timeout_ms / 1000 + 2;
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+	               LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.timeout_secs = (unsigned)secs;
+	ctx = lws_create_context(&info);
+	if (ctx == NULL) {
+		snprintf(err, errlen, "cannot create the lws context");
+		return NULL;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "wsdash-client";
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.connect_timeout_secs = (unsigned)secs;
+	info.timeout_secs = (unsigned)secs;
+	if (tls) {
+		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		if (cacert != NULL)
+			info.client_ssl_ca_filepath = cacert;
+		else if (access(SYSTEM_CA_BUNDLE, R_OK) == 0)
+			info.client_ssl_ca_filepath = SYSTEM_CA_BUNDLE;
+	}
+	*client_vh = lws_create_vhost(ctx, &info);
+	if (*client_vh == NULL) {
+		snprintf(err, errlen, "cannot set up TLS%s%s",
+		         cacert ? " with " : "", cacert ? cacert : "");
+		lws_context_destroy(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+void
+net_host_header(const struct url *u, char *out, size_t len)
+{
+	bool dflt = u->port == (u->tls ? 443 : 80);
+
+	if (u->ipv6)
+		snprintf(out, len, dflt ? "[%s]" : "[%s]:%d", u->host, u->port);
+	else if (dflt)
+		snprintf(out, len, "%s", u->host);
+	else
+		snprintf(out, len, "%s:%d", u->host, u->port);
+}
+
+int
+net_append_headers(struct lws *wsi, const struct header *h, size_t n,
+                   unsigned char **p, unsigned char *end)
+{
+	char name[128];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s:", h[i].name);
+		if (lws_add_http_header_by_name(
+		        wsi, (const unsigned char *)name,
+		        (const unsigned char *)h[i].value,
+		        (int)strlen(h[i].value), p, end))
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * net: pieces every lws user in wsdash needs: one context with a client
+ * vhost (TLS set up from the config), lws logging kept off the terminal,
+ * and an fd limit that fits many connections.
+ */
+#ifndef WSDASH_NET_H
+#define WSDASH_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libwebsockets.h>
+
+#include "wsdash/config.h"
+
+/* Raise the soft RLIMIT_NOFILE to want (bounded by the hard limit). */
+void net_raise_fd_limit(int want);
+
+/*
+ * lws logging: silent unless WSDASH_DEBUG is set in the environment, then
+ * errors, warnings and notices go to stderr (or to log_path if not NULL).
+ */
+void net_set_logging(const char *log_path);
+
+/*
+ * A context (EXPLICIT_VHOSTS) and its client vhost, whose protocols[0]
+ * receives TLS verification callbacks. With tls, the client gets an SSL_CTX
+ * that trusts cacert or else the system CA bundle (loading the bundle costs
+ * tens of milliseconds, so plain ws:// runs skip it). timeout_ms sizes lws's
+ * own handshake timeouts so that ours fire first. Returns NULL with a reason
+ * in err.
+ */
+struct lws_context *net_context_new(const struct lws_protocols *protocols,
+				    bool tls, const char *cacert,
+				    int timeout_ms,
+				    struct lws_vhost **client_vh, char *err,
+				    size_t errlen);
+
+/* Host header value for u: "host", "host:port", "[v6]:port". */
+void net_host_header(const struct url *u, char *out, size_t len);
+
+/*
+ * Add each header of h (n) to an lws handshake being written, for
+ * LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER. Returns -1 if out of room.
+ */
+int net_append_headers(struct lws *wsi, const struct header *h, size_t n,
+		       unsigned char **p, unsigned char *end);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * `wsdash check` end to end: the real binary against the demo backend, a
+ * deliberately broken server (tests/servers/misbehave.py), a real
+ * independent WebSocket server (python3-websockets, tests/servers/wsecho.py)
+ * with and without TLS, closed ports and unresolvable names. All on
+ * 127.0.0.1 with ephemeral ports.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "proc.h"
+
+static char out[65536], err[8192];
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run `wsdash check ARGS...` (NULL-terminated). */
+static int
+check(const char *first, ...)
+{
+	const char *argv[64] = {"check"};
+	int n = 1;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && n < 62;
+	     a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	return run_wsdash(argv, out, sizeof(out), err, sizeof(err), 20000);
+}
+
+static bool
+misbehave_start(struct child *c)
+{
+	const char *argv[] = {PYTHON3, TEST_SERVERS "/misbehave.py", NULL};
+
+	return child_start_cmd(c, true, argv);
+}
+
+static char *
+url(char *buf, size_t len, const char *scheme, int port, const char *path)
+{
+	snprintf(buf, len, "%s://127.0.0.1:%d%s", scheme, port, path);
+	return buf;
+}
+
+/* The JSON entry of endpoint i in out. */
+static cJSON *
+json_doc(void)
+{
+	cJSON *d = cJSON_Parse(out);
+
+	cr_assert_not_null(d, "--json output is not JSON:\n%s", out);
+	return d;
+}
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	cr_assert(cJSON_IsString(v), "no string '%s'", k);
+	return v->valuestring;
+}
+
+Test(check, default_set_on_the_demo_backend)
+{
+	struct child srv;
+	char server[64];
+
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv.port);
+	cr_assert_eq(check("--server", server, NULL), 0, "%s%s", out, err);
+	cr_assert(strstr(out, "workflows") && strstr(out, "workflow-history") &&
+	              strstr(out, "routes"),
+	          "%s", out);
+	cr_assert(strstr(out, "101  upgraded"), "%s", out);
+	cr_assert(strstr(out, "ok: 3 endpoints, 3 upgraded"), "%s", out);
+	cr_assert_null(strchr(out, '\033'), "color on a pipe");
+	cr_assert_str_eq(err, "");
+	cr_assert_eq(child_stop(&srv), 0);
+}
+
+Test(check, backend_port_variable_sets_the_default_server)
+{
+	struct child srv;
+	char port[16];
+
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(port, sizeof(port), "%d", srv.port);
+	setenv("BACKEND_PORT", port, 1);
+	cr_assert_eq(check("--json", NULL), 0, "%s%s", out, err);
+	cr_assert(strstr(out, port), "%s", out);
+	cr_assert_eq(child_stop(&srv), 0);
+}
+
+Test(check, json_document_and_head_beside_the_handshake)
+{
+	struct child srv;
+	char server[64];
+	cJSON *d, *e;
+
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv.port);
+	cr_assert_eq(check("--server", server, "--json", "--also-head", NULL),
+	             0);
+	d = json_doc();
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(d, "ok")));
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "endpoints")),
+	             3);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 2);
+	cr_assert_str_eq(jstr(e, "name"), "routes");
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(e, "required")));
+	cr_assert_str_eq(jstr(e, "class"), "upgraded");
+	cr_assert_eq(cJSON_GetObjectItem(e, "http_status")->valuedouble, 101);
+	/* why HEAD-based checks report these endpoints missing */
+	cr_assert_eq(cJSON_GetObjectItem(e, "head_status")->valuedouble, 404);
+	cJSON_Delete(d);
+
+	cr_assert_eq(check("--server", server, "--also-head", NULL), 0);
+	cr_assert(strstr(out, "101  upgraded") && strstr(out, "HEAD 404"), "%s",
+	          out);
+	cr_assert_eq(child_stop(&srv), 0);
+}
+
+/* One endpoint of the broken server: its class, exit code and detail. */
+static void
+expect_class(int port, const char *path, const char *cls, int rc,
+             const char *detail)
+{
+	char u[128];
+	cJSON *d, *e;
+
+	cr_assert_eq(check("--json", "--timeout", "1000",
+	                   url(u, sizeof(u), "ws", port, path), NULL),
+	             rc, "%s: %s", path, out);
+	d = json_doc();
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 0);
+	cr_assert_str_eq(jstr(e, "class"), cls, "%s", path);
+	cr_assert(strstr(jstr(e, "detail"), detail), "%s: detail '%s'", path,
+	          jstr(e, "detail"));
+	cJSON_Delete(d);
+}
+
+Test(check, every_http_answer_class, .timeout = 60)
+{
+	struct child m;
+
+	cr_assert(misbehave_start(&m));
+	expect_class(m.port, "/426", "upgrade_required", 0, "path exists");
+	expect_class(m.port, "/400", "bad_request", 1, "400 Bad Request");
+	expect_class(m.port, "/401", "unauthorized", 1, "Authorization");
+	expect_class(m.port, "/403", "forbidden", 1, "--origin");
+	expect_class(m.port, "/404", "not_found", 1, "server is up");
+	expect_class(m.port, "/ok", "http_error", 1, "ignored the Upgrade");
+	expect_class(m.port, "/redirect", "redirect", 1, "/elsewhere");
+	expect_class(m.port, "/429", "http_error", 1, "429");
+	expect_class(m.port, "/500", "server_error", 1, "500");
+	expect_class(m.port, "/502", "server_error", 1, "behind the proxy");
+	expect_class(m.port, "/503", "server_error", 1, "503");
+	expect_class(m.port, "/bad-accept", "bad_accept", 1,
+	             "wrong Sec-WebSocket-Accept");
+	expect_class(m.port, "/garbage", "closed", 1, "closed before");
+	expect_class(m.port, "/close", "closed", 1, "closed before");
+	expect_class(m.port, "/silent", "timeout", 1,
+	             "connected, but no answer");
+	child_stop(&m);
+}
+
+Test(check, strict_fails_on_426)
+{
+	struct child m;
+	char u[128];
+
+	cr_assert(misbehave_start(&m));
+	url(u, sizeof(u), "ws", m.port, "/426");
+	cr_assert_eq(check(u, NULL), 0);
+	cr_assert(strstr(out, "426  upgrade_required"), "%s", out);
+	cr_assert_eq(check("--strict", u, NULL), 1);
+	cr_assert(strstr(out, "FAIL"), "%s", out);
+	child_stop(&m);
+}
+
+Test(check, refused_and_dns)
+{
+	char u[128];
+	cJSON *d, *e;
+	struct child srv;
+	int port;
+
+	/* a port that was just free: start and stop a server on it */
+	cr_assert(serve_start(&srv, NULL));
+	port = srv.port;
+	child_stop(&srv);
+	cr_assert_eq(check("--json", url(u, sizeof(u), "ws", port, "/ws/a"),
+	                   "ws://no-such-host.invalid/ws/b", NULL),
+	             1);
+	d = json_doc();
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 0);
+	cr_assert_str_eq(jstr(e, "class"), "refused");
+	cr_assert(strstr(jstr(e, "detail"), "nothing listens"));
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 1);
+	cr_assert_str_eq(jstr(e, "class"), "dns");
+	cr_assert(strstr(jstr(e, "detail"), "no-such-host.invalid"));
+	cJSON_Delete(d);
+}
+
+Test(check, required_and_optional_from_a_config_file)
+{
+	struct child srv;
+	char path[] = "/tmp/wsdash-check-XXXXXX", json[512];
+	FILE *f;
+	int fd = mkstemp(path);
+
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(json, sizeof(json),
+	         "{\"server\":\"http://127.0.0.1:%d\",\"endpoints\":["
+	         "{\"name\":\"live\",\"url\":\"/ws/workflows\"},"
+	         "{\"name\":\"extra\",\"url\":\"/ws/missing\","
+	         "\"required\":false}]}",
+	         srv.port);
+	f = fdopen(fd, "w");
+	fputs(json, f);
+	fclose(f);
+	cr_assert_eq(check("--config", path, NULL), 0, "%s", out);
+	cr_assert(strstr(out, "extra") && strstr(out, "not_found") &&
+	              strstr(out, "(optional)"),
+	          "%s", out);
+	cr_assert(strstr(out, "(optional only)"), "%s", out);
+	/* an endpoint on the command line replaces the file's, required */
+	char u[128];
+	cr_assert_eq(check("--config", path,
+	                   url(u, sizeof(u), "ws", srv.port, "/ws/missing"),
+	                   NULL),
+	             1);
+	unlink(path);
+	cr_assert_eq(child_stop(&srv), 0);
+}
+
+Test(check, config_file_errors_exit_2_naming_file_and_key)
+{
+	char path[] = "/tmp/wsdash-bad-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs("{\"endpoints\":[{\"url\":\"/ws/a\",\"timeout_ms\":\"soon\"}]}",
+	      f);
+	fclose(f);
+	cr_assert_eq(check("--config", path, NULL), 2);
+	cr_assert(strstr(err, path) && strstr(err, "endpoints[0].timeout_ms") &&
+	              strstr(err, "whole number"),
+	          "%s", err);
+	cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "one line");
+	cr_assert_str_eq(out, "");
+	unlink(path);
+	cr_assert_eq(check("--config", "/nonexistent.json", NULL), 2);
+	cr_assert(strstr(err, "/nonexistent.json: No such file"), "%s", err);
+}
+
+Test(check, usage_errors_exit_2)
+{
+	cr_assert_eq(check("http://127.0.0.1:1/ws/x", NULL), 2);
+	cr_assert(strstr(err, "did you mean ws://"), "%s", err);
+	cr_assert_eq(check("--timeout", "soon", NULL), 2);
+	cr_assert(strstr(err, "--timeout"), "%s", err);
+	cr_assert_eq(check("--frobnicate", NULL), 2);
+	cr_assert(strstr(err, "unknown option '--frobnicate'"), "%s", err);
+	cr_assert_eq(check("-H", "no colon here", NULL), 2);
+	cr_assert(strstr(err, "Name: value"), "%s", err);
+	cr_assert_eq(check("--cacert", "/nonexistent.pem", NULL), 2);
+	cr_assert_eq(check("--server", "ftp://x", NULL), 2);
+	cr_assert_eq(check("--help", NULL), 0);
+	cr_assert(strstr(out, "--strict") && strstr(out, "exit status"));
+}
+
+Test(check, headers_are_sent_but_never_printed)
+{
+	struct child ws;
+	const char *argv[] = {PYTHON3, TEST_SERVERS "/wsecho.py",
+	                      "--log-headers", NULL};
+	char u[128], line[512];
+	bool seen = false;
+
+	cr_assert(child_start_cmd(&ws, true, argv));
+	url(u, sizeof(u), "ws", ws.port, "/ws/echo");
+	cr_assert_eq(check("-H", "Authorization: Bearer T0P-S3CRET", u, NULL),
+	             0, "%s", out);
+	cr_assert_null(strstr(out, "T0P-S3CRET"));
+	cr_assert_null(strstr(err, "T0P-S3CRET"));
+	cr_assert_eq(
+	    check("--json", "-H", "Authorization: Bearer T0P-S3CRET", u, NULL),
+	    0);
+	cr_assert_null(strstr(out, "T0P-S3CRET"), "%s", out);
+	cr_assert(strstr(out, "<redacted>"), "%s", out);
+	/* ...and the server did receive it */
+	while (child_read_line(&ws, line, sizeof(line), 2000))
+		if (strstr(line, "authorization: Bearer T0P-S3CRET")) {
+			seen = true;
+			break;
+		}
+	cr_assert(seen, "header never reached the server");
+	child_stop(&ws);
+}
+
+Test(check, real_server_upgrade_then_clean_close_without_waiting)
+{
+	struct child ws;
+	const char *argv[] = {PYTHON3, TEST_SERVERS "/wsecho.py",
+	                      "--subprotocol", "v1", NULL};
+	char u[128], line[256];
+	long long t0;
+	bool closed_1000 = false;
+
+	cr_assert(child_start_cmd(&ws, true, argv));
+	url(u, sizeof(u), "ws", ws.port, "/ws/echo");
+	t0 = mono_ms();
+	/* the server never sends a message: check must not wait for one */
+	cr_assert_eq(
+	    check("--timeout", "10000", "--subprotocol", "v1", u, NULL), 0,
+	    "%s", out);
+	cr_assert_lt(mono_ms() - t0, 5000);
+	cr_assert(strstr(out, "subprotocol 'v1'"), "%s", out);
+	while (child_read_line(&ws, line, sizeof(line), 3000))
+		if (strcmp(line, "closed 1000") == 0) {
+			closed_1000 = true;
+			break;
+		}
+	cr_assert(closed_1000, "server did not see a 1000 close");
+	/* a path the real server refuses */
+	cr_assert_eq(check(url(u, sizeof(u), "ws", ws.port, "/nope"), NULL), 1);
+	cr_assert(strstr(out, "404  not_found"), "%s", out);
+	child_stop(&ws);
+}
+
+Test(check, probes_run_concurrently)
+{
+	struct child m;
+	char u1[128], u2[128], u3[128];
+	long long t0, dt;
+
+	cr_assert(misbehave_start(&m));
+	url(u1, sizeof(u1), "ws", m.port, "/silent");
+	url(u2, sizeof(u2), "ws", m.port, "/silent?2");
+	url(u3, sizeof(u3), "ws", m.port, "/silent?3");
+	t0 = mono_ms();
+	cr_assert_eq(check("--timeout", "1000", u1, u2, u3, NULL), 1);
+	dt = mono_ms() - t0;
+	/* one after another would take 3 s */
+	cr_assert_lt(dt, 2500, "took %lld ms", dt);
+	cr_assert_geq(dt, 900);
+	child_stop(&m);
+}
+
+/* A self-signed certificate for localhost/127.0.0.1, made now. */
+static void
+make_cert(const char *dir, char *cert, char *key, size_t len)
+{
+	char cmd[1024];
+
+	snprintf(cert, len, "%s/cert.pem", dir);
+	snprintf(key, len, "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd),
+	         "openssl req -x509 -newkey ec -pkeyopt "
+	         "ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "
+	         "/CN=localhost -addext "
+	         "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout %s -out %s "
+	         ">/dev/null 2>&1",
+	         key, cert);
+	cr_assert_eq(system(cmd), 0, "openssl failed");
+}
+
+Test(check, tls_self_signed_cacert_and_insecure)
+{
+	char dir[] = "/tmp/wsdash-tls-XXXXXX", cert[256], key[256], u[128];
+	struct child ws;
+	const char *argv[] = {
+	    PYTHON3, TEST_SERVERS "/wsecho.py", "--tls", cert, key, NULL};
+	cJSON *d, *e;
+
+	cr_assert_not_null(mkdtemp(dir));
+	make_cert(dir, cert, key, sizeof(cert));
+	cr_assert(child_start_cmd(&ws, true, argv));
+	url(u, sizeof(u), "wss", ws.port, "/ws/secure");
+
+	cr_assert_eq(check("--json", u, NULL), 1, "%s", out);
+	d = json_doc();
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 0);
+	cr_assert_str_eq(jstr(e, "class"), "tls");
+	cr_assert(strstr(jstr(e, "detail"), "self-signed"), "%s",
+	          jstr(e, "detail"));
+	cJSON_Delete(d);
+
+	cr_assert_eq(check("--cacert", cert, u, NULL), 0, "%s", out);
+	cr_assert(strstr(out, "upgraded"), "%s", out);
+	cr_assert_null(strstr(out, "NOT VERIFIED"));
+
+	cr_assert_eq(check("--insecure", u, NULL), 0, "%s", out);
+	cr_assert(strstr(out, "NOT VERIFIED") && strstr(out, "--insecure"),
+	          "%s", out);
+	/* wss to a plain server, ws to a TLS one */
+	cr_assert_eq(check("--json",
+	                   url(u, sizeof(u), "ws", ws.port, "/ws/secure"),
+	                   NULL),
+	             1);
+	child_stop(&ws);
+	snprintf(u, sizeof(u), "rm -rf %s", dir);
+	cr_assert_eq(system(u), 0);
+}
+
+Test(check, wss_to_a_plain_server_is_a_tls_failure)
+{
+	struct child srv;
+	char u[128];
+
+	cr_assert(serve_start(&srv, NULL));
+	cr_assert_eq(check("--timeout", "2000",
+	                   url(u, sizeof(u), "wss", srv.port, "/ws/workflows"),
+	                   NULL),
+	             1);
+	cr_assert(strstr(out, " tls "), "%s", out);
+	cr_assert(strstr(out, "may not speak TLS"), "%s", out);
+	cr_assert_eq(child_stop(&srv), 0);
+}
+
+Test(check, quiet_prints_nothing)
+{
+	struct child srv;
+	char server[64];
+
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv.port);
+	cr_assert_eq(check("-q", "--server", server, NULL), 0);
+	cr_assert_str_eq(out, "");
+	cr_assert_eq(
+	    check("-q", "--server", server, "ws://127.0.0.1:1/x", NULL), 1);
+	cr_assert_str_eq(out, "");
+	cr_assert_eq(child_stop(&srv), 0);
+}

@@ -1,0 +1,85 @@
+/* Text from the network: no control character or escape survives. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "wsdash/sanitize.h"
+
+static const char *
+clean(const char *s, size_t len, bool utf8)
+{
+	static char out[256];
+
+	sanitize_text(out, sizeof(out), s, len, utf8);
+	return out;
+}
+
+#define CLEAN(s, u) clean(s, sizeof(s) - 1, u)
+
+Test(sanitize, printable_text_passes)
+{
+	cr_assert_str_eq(CLEAN("workflows_update", true), "workflows_update");
+	cr_assert_str_eq(CLEAN("caf\xc3\xa9 \xe2\x9c\x93", true),
+	                 "caf\xc3\xa9 \xe2\x9c\x93");
+	cr_assert(sanitize_is_clean("caf\xc3\xa9", 5));
+}
+
+Test(sanitize, escapes_and_controls_are_replaced)
+{
+	static const char *const hostile[] = {
+	    "\x1b[2J\x1b[H",           /* clear screen, home */
+	    "\x1b]0;pwned\x07",        /* OSC window title */
+	    "\x1b[200~paste\x1b[201~", /* bracketed paste */
+	    "\xc2\x9b"
+	    "31m", /* 8-bit CSI (C1) */
+	    "\xc2\x9d"
+	    "0;t\xc2\x9c", /* 8-bit OSC .. ST */
+	    "a\x00"
+	    "b",            /* NUL */
+	    "\x7f\x08\x0c", /* DEL, backspace, form feed */
+	    "\xe2\x80\xae"
+	    "evil", /* right-to-left override */
+	};
+
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		size_t len = strlen(hostile[i]) + (i == 5 ? 2 : 0);
+		const char *o = clean(hostile[i], len, true);
+
+		cr_assert_null(strchr(o, '\x1b'), "ESC survived in case %zu",
+		               i);
+		cr_assert_null(strstr(o, "\xc2\x9b"), "C1 CSI survived");
+		cr_assert_null(strstr(o, "\xc2\x9d"), "C1 OSC survived");
+		cr_assert_null(strchr(o, '\x07'));
+		cr_assert_null(strchr(o, '\x7f'));
+		cr_assert_null(strchr(o, '\x08'));
+		cr_assert(sanitize_is_clean(o, strlen(o)), "case %zu", i);
+		cr_assert_not(sanitize_is_clean(hostile[i], len), "case %zu",
+		              i);
+	}
+	cr_assert_str_eq(clean("a\x00"
+	                       "b",
+	                       3, false),
+	                 "a?b");
+	cr_assert_str_eq(CLEAN("line\nnext\ttab", false), "line next tab");
+}
+
+Test(sanitize, invalid_utf8_and_ascii_mode)
+{
+	/* overlong '/', a lone continuation byte, a surrogate, truncated */
+	cr_assert_str_eq(CLEAN("\xc0\xaf", false), "??");
+	cr_assert_str_eq(CLEAN("\x80x", true), "\xef\xbf\xbdx");
+	cr_assert_str_eq(CLEAN("\xed\xa0\x80", false), "???");
+	cr_assert_str_eq(CLEAN("ab\xe2\x9c", false), "ab??");
+	cr_assert_str_eq(CLEAN("caf\xc3\xa9", false), "caf?");
+}
+
+Test(sanitize, bounded_on_character_boundary)
+{
+	char out[6];
+
+	cr_assert_eq(sanitize_text(out, sizeof(out), "\xc3\xa9\xc3\xa9\xc3\xa9",
+	                           6, true),
+	             4);
+	cr_assert_str_eq(out, "\xc3\xa9\xc3\xa9");
+	cr_assert_eq(sanitize_text(out, 1, "abc", 3, true), 0);
+	cr_assert_str_eq(out, "");
+}
