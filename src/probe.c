@@ -157,7 +157,8 @@ probe_wants_get(const struct probe_obs *o)
 {
 	enum probe_class c = probe_classify(o);
 
-	return c == PC_NOT_FOUND || c == PC_BAD_REQUEST || c == PC_HTTP_ERROR;
+	return c == PC_NOT_FOUND || c == PC_BAD_REQUEST || c == PC_HTTP_ERROR ||
+	       c == PC_FORBIDDEN;
 }
 
 /* Names of common reverse proxies, as they appear in Server: headers. */
@@ -317,10 +318,24 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 		         "(-H 'Authorization: Bearer ...')");
 		return;
 	case PC_FORBIDDEN:
-		snprintf(out, len,
-		         "403 Forbidden: refused; check the Origin "
-		         "the server allows (--origin) and credentials");
+		if (o->get_status == 404)
+			snprintf(
+			    out, len,
+			    "403 on upgrade and a plain GET answers 404: "
+			    "most likely no WebSocket route at this path "
+			    "(FastAPI/Starlette refuse upgrades on unknown "
+			    "paths with 403%s); otherwise the Origin "
+			    "(--origin) or credentials were refused",
+			    strstr(o->server, "uvicorn") ? ", and uvicorn "
+			                                   "answered"
+			                                 : "");
+		else
+			snprintf(out, len,
+			         "403 Forbidden: refused; check the "
+			         "Origin the server allows (--origin) "
+			         "and credentials");
 		return;
+
 	case PC_REDIRECT:
 		snprintf(out, len,
 		         "%d %s to %s (not followed: point the check "

@@ -31,10 +31,10 @@ void net_set_logging(const char *log_path);
  * in err.
  */
 struct lws_context *net_context_new(const struct lws_protocols *protocols,
-				    bool tls, const char *cacert,
-				    int timeout_ms,
-				    struct lws_vhost **client_vh, char *err,
-				    size_t errlen);
+                                    bool tls, const char *cacert,
+                                    int timeout_ms,
+                                    struct lws_vhost **client_vh, char *err,
+                                    size_t errlen);
 
 /* Host header value for u: "host", "host:port", "[v6]:port". */
 void net_host_header(const struct url *u, char *out, size_t len);
@@ -44,6 +44,6 @@ void net_host_header(const struct url *u, char *out, size_t len);
  * LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER. Returns -1 if out of room.
  */
 int net_append_headers(struct lws *wsi, const struct header *h, size_t n,
-		       unsigned char **p, unsigned char *end);
+                       unsigned char **p, unsigned char *end);
 
 #endif

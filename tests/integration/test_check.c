@@ -452,3 +452,51 @@ Test(check, quiet_prints_nothing)
 	cr_assert_str_eq(out, "");
 	cr_assert_eq(child_stop(&srv), 0);
 }
+
+/*
+ * The backend wsdash was made for: FastAPI under uvicorn. A missing
+ * WebSocket route answers 403 there, not 404; the follow-up GET tells.
+ */
+Test(check, fastapi_uvicorn_backend, .timeout = 60)
+{
+	struct child app;
+	const char *argv[] = {PYTHON3, TEST_SERVERS "/fastapi_app.py", NULL};
+	char server[64];
+	cJSON *d, *eps;
+
+	cr_assert(child_start_cmd(&app, true, argv),
+	          "fastapi app did not start");
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", app.port);
+	/* uvicorn may need a moment after binding before it serves */
+	for (int i = 0; i < 50; i++) {
+		bool ready;
+
+		check("--json", "--also-head", "--server", server, NULL);
+		d = json_doc();
+		ready = strcmp(jstr(cJSON_GetArrayItem(
+		                        cJSON_GetObjectItem(d, "endpoints"), 0),
+		                    "class"),
+		               "refused") != 0;
+		cJSON_Delete(d);
+		if (ready)
+			break;
+		usleep(100000);
+	}
+	d = json_doc();
+	eps = cJSON_GetObjectItem(d, "endpoints");
+	cr_assert_str_eq(jstr(cJSON_GetArrayItem(eps, 0), "class"), "upgraded",
+	                 "%s", out);
+	cr_assert_eq(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(eps, 0), "head_status")
+	        ->valuedouble,
+	    404, "%s", out);
+
+	cr_assert_str_eq(jstr(cJSON_GetArrayItem(eps, 1), "class"), "forbidden",
+	                 "%s", out);
+	cr_assert(strstr(jstr(cJSON_GetArrayItem(eps, 1), "detail"),
+	                 "no WebSocket route"),
+	          "%s", out);
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(d, "ok")));
+	cJSON_Delete(d);
+	child_stop(&app);
+}

@@ -116,6 +116,16 @@ Test(probe, details_help_a_person_act)
 	o = obs(PO_CONN_ERROR, 503, "HS: ws upgrade response not 101");
 	cr_assert_not(probe_wants_get(&o));
 
+	/* FastAPI/Starlette answer 403 to upgrades on unknown paths */
+	o = obs(PO_CONN_ERROR, 403, "HS: ws upgrade response not 101");
+	cr_assert(probe_wants_get(&o));
+	cr_assert(strstr(detail(&o, false), "--origin"));
+	o.get_status = 404;
+	strcpy(o.server, "uvicorn");
+	cr_assert(strstr(detail(&o, false), "no WebSocket route") &&
+	              strstr(detail(&o, false), "uvicorn answered"),
+	          "%s", detail(&o, false));
+
 	o = obs(PO_CONN_ERROR, 302, "");
 	strcpy(o.location, "https://h/elsewhere");
 	cr_assert(strstr(detail(&o, false), "302 Found to https://h/elsewhere"),
