@@ -500,3 +500,21 @@ Test(check, fastapi_uvicorn_backend, .timeout = 60)
 	cJSON_Delete(d);
 	child_stop(&app);
 }
+
+Test(check, ascii_symbols_outside_utf8_locales)
+{
+	struct child srv;
+	char server[64];
+
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv.port);
+	setenv("LC_ALL", "C", 1);
+	cr_assert_eq(check("--server", server, NULL), 0);
+	cr_assert(strncmp(out, "+ workflows", 11) == 0, "%s", out);
+	for (const char *p = out; *p; p++)
+		cr_assert_lt((unsigned char)*p, 0x80, "non-ASCII in C locale");
+	setenv("LC_ALL", "C.UTF-8", 1);
+	cr_assert_eq(check("--server", server, NULL), 0);
+	cr_assert(strncmp(out, "\u2713 workflows", 11) == 0, "%s", out);
+	cr_assert_eq(child_stop(&srv), 0);
+}
