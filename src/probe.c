@@ -395,3 +395,57 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 		return;
 	}
 }
+
+void
+probe_brief(const struct probe_obs *o, enum probe_class c, char *out,
+	    size_t len)
+{
+	switch (c) {
+	case PC_REFUSED:
+		snprintf(out, len, "connection refused");
+		return;
+	case PC_TIMEOUT:
+		snprintf(out, len, o->tcp_connected ? "no answer in %d ms"
+						    : "no connection in %d ms",
+			 o->timeout_ms);
+		return;
+	case PC_DNS:
+		snprintf(out, len, "cannot resolve %s",
+			 o->error[0] ? o->error : "the host");
+		return;
+	case PC_TLS:
+		switch (o->tls_error) {
+		case 18:
+		case 19:
+			snprintf(out, len, "TLS: self-signed certificate");
+			return;
+		case 10:
+			snprintf(out, len, "TLS: certificate expired");
+			return;
+		case 62:
+		case 64:
+			snprintf(out, len, "TLS: name mismatch");
+			return;
+		case 2:
+		case 20:
+		case 21:
+			snprintf(out, len, "TLS: unknown issuer");
+			return;
+		case 0:
+			snprintf(out, len, "TLS handshake failed");
+			return;
+		default:
+			snprintf(out, len, "TLS: %s", o->tls_reason);
+			return;
+		}
+	case PC_BAD_ACCEPT:
+		snprintf(out, len, "invalid 101 answer");
+		return;
+	case PC_CLOSED:
+		snprintf(out, len, "closed before an answer");
+		return;
+	default:
+		out[0] = '\0';
+		return;
+	}
+}

@@ -82,7 +82,16 @@ bool probe_wants_get(const struct probe_obs *obs);
 void probe_detail(const struct probe_obs *obs, enum probe_class c,
                   const char *hostport, bool insecure, char *out, size_t len);
 
+/*
+ * A few words for a state line: "connection refused", "no answer in 3000
+ * ms", "TLS: self-signed certificate", "cannot resolve 'h'"... For answers
+ * with a status the status says it, so this is "" then.
+ */
+void probe_brief(const struct probe_obs *obs, enum probe_class c, char *out,
+		 size_t len);
+
 /* Reason phrase of an HTTP status ("Not Found"), "" if unknown. */
+
 const char *http_reason(int status);
 
 #endif
