@@ -10,6 +10,7 @@
 #include "wsdash/cli.h"
 #include "wsdash/serve.h"
 #include "wsdash/version.h"
+#include "wsdash/watch.h"
 
 static void
 usage(FILE *f)
@@ -69,6 +70,8 @@ main(int argc, char **argv)
 		printf("wsdash %s\n", WSDASH_VERSION);
 		return CLI_EXIT_OK;
 	}
+	if (strcmp(cmd, "watch") == 0)
+		return watch_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)

@@ -371,8 +371,10 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 	case MEV_WS_FAIL:
 		if (mon_in_fallback(ep)) {
 			ep->retries++;
+			event_reason(m, ev, ep->retry_reason);
 			chg |= MON_CHG_OTHER;
 		}
+
 		break;
 	case MEV_PONG:
 		rtt_add(&ep->rtt, ev->rtt_us);

@@ -96,6 +96,8 @@ struct mon_ep {
 	int64_t fallback_since_us;     /* 0: not in fallback */
 	char fallback_reason[MON_REASON_MAX];
 	unsigned retries;              /* WebSocket retries in this fallback */
+	char retry_reason[MON_REASON_MAX]; /* why the last retry failed */
+
 	int64_t next_retry_us;         /* 0: none scheduled */
 	int64_t last_fallback_us;      /* duration of the last one, 0 if none */
 	bool was_open;                 /* the WebSocket opened at least once */

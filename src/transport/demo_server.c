@@ -34,6 +34,8 @@
 #include "wsdash/demo_world.h"
 #include "wsdash/rng.h"
 #include "demo_server.h"
+#include "net.h"
+
 
 #define READY_WAIT_US     (2 * LWS_US_PER_SEC) /* wait for client_ready */
 #define PONG_SLOTS        4   /* app-level pongs waiting to be written */
@@ -989,6 +991,7 @@ listen_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 			if (fd < 0)
 				break;
+			net_nodelay_fd(fd);
 			/* On failure lws closes fd itself. */
 			lws_adopt_socket_vhost(srv->vh, fd);
 		}

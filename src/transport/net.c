@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -118,4 +121,19 @@ net_append_headers(struct lws *wsi, const struct header *h, size_t n,
 			return -1;
 	}
 	return 0;
+}
+
+void
+net_nodelay_fd(int fd)
+{
+	int one = 1;
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+void
+net_nodelay(struct lws *wsi)
+{
+	net_nodelay_fd((int)lws_get_socket_fd(wsi));
 }

@@ -36,7 +36,15 @@ struct lws_context *net_context_new(const struct lws_protocols *protocols,
                                     struct lws_vhost **client_vh, char *err,
                                     size_t errlen);
 
+/*
+ * TCP_NODELAY on a connection: small frames (pings, pongs, updates) must
+ * not wait for Nagle and delayed ACKs (40 ms on Linux).
+ */
+void net_nodelay(struct lws *wsi);
+void net_nodelay_fd(int fd);
+
 /* Host header value for u: "host", "host:port", "[v6]:port". */
+
 void net_host_header(const struct url *u, char *out, size_t len);
 
 /*

@@ -200,18 +200,28 @@ retry_fire(lws_sorted_usec_list_t *sul)
 		ws_connect(e);
 }
 
-/* The WebSocket is unavailable: poll (at once) and schedule a retry. */
-static void
-fallback(struct wep *e)
+/*
+ * The WebSocket just became unavailable: pick the retry time (so that the
+ * model, and what prints it, knows it), returning the delay in us. The
+ * attempt number is the failures so far in this fallback.
+ */
+static int64_t
+fallback_prepare(struct wep *e)
 {
-	int64_t delay_ms = mon_backoff_ms(e->m->retries, rng_unit(&e->w->rng));
-	int64_t now = clock_mono_us();
+	unsigned attempt = mon_in_fallback(e->m) ? e->m->retries + 1 : 0;
+	int64_t delay_us = mon_backoff_ms(attempt, rng_unit(&e->w->rng)) * 1000;
 
+	mon_set_next_retry(e->m, clock_mono_us() + delay_us);
+	return delay_us;
+}
+
+/* ...then poll (at once, same loop iteration) and arm the retry. */
+static void
+fallback_start(struct wep *e, int64_t delay_us)
+{
 	if (e->m->paused)
 		return;
-	mon_set_next_retry(e->m, now + delay_ms * 1000);
-	lws_sul_schedule(e->w->ctx, 0, &e->sul_retry, retry_fire,
-			 delay_ms * 1000);
+	lws_sul_schedule(e->w->ctx, 0, &e->sul_retry, retry_fire, delay_us);
 	if (e->cfg->has_poll && !e->polling) {
 		e->polling = true;
 		poll_start(e);
@@ -248,6 +258,7 @@ ws_failed(struct wep *e, enum probe_outcome out, const char *lws_error,
 	struct probe_obs o = {0};
 	struct mon_event ev = {0};
 	char brief[160];
+	int64_t delay;
 
 	o.outcome = out;
 	o.http_status = e->ws_status;
@@ -264,8 +275,9 @@ ws_failed(struct wep *e, enum probe_outcome out, const char *lws_error,
 	ev.text = brief;
 	ev.wall_ms = clock_wall_ms();
 	ws_reset(e);
+	delay = fallback_prepare(e);
 	apply(e, &ev);
-	fallback(e);
+	fallback_start(e, delay);
 }
 
 /* An open stream was lost (or we gave up on it). */
@@ -273,14 +285,16 @@ static void
 ws_lost(struct wep *e, const char *why)
 {
 	struct mon_event ev = {0};
+	int64_t delay;
 
 	ev.kind = MEV_WS_CLOSED;
 	ev.close_code = e->peer_close_code;
 	ev.text = why ? why : e->peer_close_why;
 	ev.wall_ms = clock_wall_ms();
 	ws_reset(e);
+	delay = fallback_prepare(e);
 	apply(e, &ev);
-	fallback(e);
+	fallback_start(e, delay);
 }
 
 static void
@@ -762,6 +776,7 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		if (e == NULL)
 			return -1;
+		net_nodelay(wsi);
 		if (wc->kind == WK_WS)
 			e->ws_status = (int)lws_http_client_http_response(wsi);
 		else
@@ -911,6 +926,8 @@ watcher_new(bool tls, const char *cacert, int timeout_ms, char *err,
 		return NULL;
 	}
 	net_raise_fd_limit(16384);
+	net_set_logging(NULL);
+
 	w->ctx = net_context_new(watch_protocols, tls, cacert, timeout_ms,
 				 &w->vh, err, errlen);
 	if (w->ctx == NULL) {

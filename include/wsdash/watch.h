@@ -1,0 +1,60 @@
+/*
+ * watch: the `wsdash watch` command (and `wsdash demo`, which is watch on
+ * the embedded backend). Options are parsed here; the headless output lives
+ * in watch.c, the dashboard in ui/.
+ */
+#ifndef WSDASH_WATCH_H
+#define WSDASH_WATCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wsdash/cmdline.h"
+#include "wsdash/config.h"
+
+struct watcher;
+struct serve_opts;
+
+struct watch_opts {
+	struct cmdline cl;
+	bool plain;
+	int64_t duration_ms;   /* 0: until stopped */
+	int ping_interval_ms;  /* 0: config's */
+	int ping_timeout_ms;
+	enum ping_mode ping;
+	bool ping_set;
+	int poll_interval_ms;
+	size_t max_message;
+	const char *hello;
+	char *const *endpoints;
+	int nendpoints;
+};
+
+/* 0 ok, 1 --help, -1 error (message in err). argv[0] is the command. */
+int watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
+		size_t errlen);
+
+/* The configuration for these options (see cmdline_config()). */
+bool watch_config(const struct watch_opts *o, struct config *cfg, char *err,
+		  size_t errlen);
+
+void watch_usage(FILE *f);
+
+/* SIGINT/SIGTERM/SIGHUP stop w's loop; SIGPIPE ignored. */
+void watch_signals(struct watcher *w);
+volatile sig_atomic_t *watch_stop_flag(void);
+
+/* `wsdash watch`. */
+int watch_main(int argc, char **argv);
+
+/*
+ * The dashboard (ui/). demo: serve options of the embedded backend, or NULL
+ * to watch cfg's endpoints. Returns an exit code.
+ */
+int watch_dashboard(struct watch_opts *o, struct config *cfg,
+		    const struct serve_opts *demo);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * wprint.c: headless lines for `wsdash watch`; see wprint.h.
+ *
+ * JSON lines are built with cJSON, so escaping is cJSON's; plain lines only
+ * ever contain text that went through sanitize_text() (the model stores
+ * sanitized reasons and summaries, names were validated by config).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "wsdash/wprint.h"
+
+bool
+wprint_init(struct wprint *p, struct mon *m, bool json, bool utf8)
+{
+	memset(p, 0, sizeof(*p));
+	p->json = json;
+	p->utf8 = utf8;
+	p->m = m;
+	p->eps = calloc(m->n ? m->n : 1, sizeof(*p->eps));
+	p->name_w = 4;
+	for (size_t i = 0; i < m->n; i++) {
+		int w = (int)strlen(m->eps[i].cfg->name);
+
+		if (w > p->name_w)
+			p->name_w = w > 24 ? 24 : w;
+	}
+	return p->eps != NULL;
+}
+
+void
+wprint_done(struct wprint *p)
+{
+	free(p->eps);
+	memset(p, 0, sizeof(*p));
+}
+
+/* "22:00:01.123" in local time. */
+static void
+clock_text(double wall_ms, char out[16])
+{
+	time_t t = (time_t)(wall_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	snprintf(out, 16, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, (int)((long long)wall_ms % 1000));
+}
+
+static char *
+plain_line(struct wprint *p, const struct mon_ep *ep, double wall_ms,
+	   const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static char *
+plain_line(struct wprint *p, const struct mon_ep *ep, double wall_ms,
+	   const char *kind, const char *fmt, ...)
+{
+	char ts[16], body[768], *out;
+	va_list ap;
+
+	clock_text(wall_ms, ts);
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	if (asprintf(&out, "%s  %-*.*s  %-7s  %s\n", ts, p->name_w, p->name_w,
+		     ep->cfg->name, kind, body) < 0)
+		return NULL;
+	return out;
+}
+
+static cJSON *
+json_base(const struct mon_ep *ep, double wall_ms, const char *event)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "ts_ms", (double)(long long)(wall_ms * 1000) /
+						1000.0);
+	cJSON_AddStringToObject(o, "endpoint", ep->cfg->name);
+	cJSON_AddStringToObject(o, "event", event);
+	return o;
+}
+
+static char *
+json_line(cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o), *out = NULL;
+
+	cJSON_Delete(o);
+	if (s != NULL && asprintf(&out, "%s\n", s) < 0)
+		out = NULL;
+	free(s);
+	return out;
+}
+
+static double
+ms(int64_t us)
+{
+	return (double)us / 1000.0;
+}
+
+static char *
+state_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
+	   int64_t now_us)
+{
+	const struct mon_transition *t = mon_history(ep, 0);
+	const char *from = t ? mon_state_name(t->from) : "";
+	char extra[160] = "";
+
+	if (ep->state == MON_LIVE && ep->last_fallback_us > 0 && t &&
+	    (t->from == MON_POLLING || t->from == MON_DOWN))
+		snprintf(extra, sizeof(extra), "; fallback lasted %.1f s",
+			 ms(ep->last_fallback_us) / 1000.0);
+	if (mon_in_fallback(ep) && ep->next_retry_us > now_us)
+		snprintf(extra, sizeof(extra), "; retry in %.1f s",
+			 ms(ep->next_retry_us - now_us) / 1000.0);
+	if (p->json) {
+		cJSON *o = json_base(ep, wall_ms, "state");
+
+		cJSON_AddStringToObject(o, "state",
+					ep->paused ? "paused"
+						   : mon_state_name(ep->state));
+		cJSON_AddStringToObject(o, "mode", mon_mode_name(ep->mode));
+		cJSON_AddStringToObject(o, "reason", ep->reason);
+		if (t)
+			cJSON_AddStringToObject(o, "from", from);
+		if (mon_in_fallback(ep)) {
+			cJSON_AddNumberToObject(o, "retries", ep->retries);
+			if (ep->next_retry_us > now_us)
+				cJSON_AddNumberToObject(
+				    o, "retry_in_ms",
+				    (double)((ep->next_retry_us - now_us) /
+					     1000));
+		}
+		if (ep->state == MON_LIVE && ep->last_fallback_us > 0 && t &&
+		    (t->from == MON_POLLING || t->from == MON_DOWN))
+			cJSON_AddNumberToObject(
+			    o, "fallback_ms",
+			    (double)(ep->last_fallback_us / 1000));
+		return json_line(o);
+	}
+	if (ep->paused)
+		return plain_line(p, ep, wall_ms, "state", "PAUSED");
+	return plain_line(p, ep, wall_ms, "state", "%s -> %s (%s): %s%s",
+			  from, mon_state_name(ep->state),
+			  mon_mode_name(ep->mode), ep->reason, extra);
+}
+
+static char *
+message_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
+	     const struct mon_event *ev)
+{
+	const struct msg_info *mi = mon_last_info(ep, p->utf8);
+	double lag;
+	bool has_lag = mon_last_lag(ep, p->utf8, &lag);
+	char lagtxt[48] = "";
+
+	if (mi == NULL)
+		return NULL;
+	if (p->json) {
+		cJSON *o = json_base(ep, wall_ms, "message");
+
+		cJSON_AddStringToObject(o, "msg_type", mi->type);
+		cJSON_AddNumberToObject(o, "bytes", (double)ev->len);
+		if (has_lag)
+			cJSON_AddNumberToObject(o, "lag_ms",
+						(double)(long long)(lag * 10) /
+						    10.0);
+		if (mi->has_seq)
+			cJSON_AddNumberToObject(o, "seq", mi->seq);
+		cJSON_AddStringToObject(o, "summary", mi->summary);
+		return json_line(o);
+	}
+	if (has_lag)
+		snprintf(lagtxt, sizeof(lagtxt), "  lag %.0f ms", lag);
+	return plain_line(p, ep, wall_ms, "message", "%s  %zu B%s  %s",
+			  mi->type, ev->len, lagtxt, mi->summary);
+}
+
+static char *
+poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
+	  const struct mon_event *ev)
+{
+	const struct msg_info *mi =
+	    ev->kind == MEV_POLL_OK ? mon_last_info(ep, p->utf8) : NULL;
+
+	if (p->json) {
+		cJSON *o = json_base(ep, wall_ms, "poll");
+
+		if (ev->status > 0)
+			cJSON_AddNumberToObject(o, "http_status", ev->status);
+		else
+			cJSON_AddNullToObject(o, "http_status");
+		cJSON_AddNumberToObject(o, "rtt_ms",
+					(double)(ev->rtt_us / 100) / 10.0);
+		cJSON_AddBoolToObject(o, "ok", ev->kind == MEV_POLL_OK);
+		if (mi)
+			cJSON_AddStringToObject(o, "summary", mi->summary);
+		else
+			cJSON_AddStringToObject(o, "error", ep->reason);
+		return json_line(o);
+	}
+	if (ev->kind == MEV_POLL_OK)
+		return plain_line(p, ep, wall_ms, "poll", "%d in %.1f ms  %s",
+				  ev->status, ms(ev->rtt_us),
+				  mi ? mi->summary : "");
+	return plain_line(p, ep, wall_ms, "poll", "failed after %.1f ms: %s",
+			  ms(ev->rtt_us),
+			  ev->status > 0 ? "bad status" : "no answer");
+}
+
+static char *
+join(char *a, char *b)
+{
+	char *out;
+
+	if (a == NULL)
+		return b;
+	if (b == NULL)
+		return a;
+	if (asprintf(&out, "%s%s", a, b) < 0)
+		out = NULL;
+	free(a);
+	free(b);
+	return out;
+}
+
+char *
+wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
+	      const struct mon_event *ev, int64_t now_us, double wall_ms)
+{
+	struct wprint_ep *pe = &p->eps[ep - p->m->eps];
+	char *out = NULL;
+
+	if (flags & MON_CHG_MESSAGE) {
+		pe->sec_msgs++;
+		pe->sec_bytes += ev->len;
+		if (!pe->flood && pe->sec_lines < WPRINT_MSG_LINES) {
+			pe->sec_lines++;
+			out = join(out, message_line(p, ep, wall_ms, ev));
+		}
+	}
+	if (flags & MON_CHG_POLL)
+		out = join(out, poll_line(p, ep, wall_ms, ev));
+	if ((flags & MON_CHG_RTT) && p->json) {
+		cJSON *o = json_base(ep, wall_ms, "rtt");
+
+		cJSON_AddNumberToObject(o, "rtt_ms",
+					(double)(ev->rtt_us) / 1000.0);
+		out = join(out, json_line(o));
+	}
+	if ((flags & MON_CHG_OTHER) && ev->kind == MEV_MSG_DROPPED) {
+		if (p->json) {
+			cJSON *o = json_base(ep, wall_ms, "dropped");
+
+			cJSON_AddNumberToObject(o, "bytes", (double)ev->len);
+			cJSON_AddNumberToObject(o, "dropped_total",
+						(double)ep->dropped);
+			out = join(out, json_line(o));
+		} else {
+			out = join(out, plain_line(p, ep, wall_ms, "dropped",
+						   "message of %zu B over "
+						   "--max-message (%llu so far)",
+						   ev->len,
+						   (unsigned long long)
+						       ep->dropped));
+		}
+	}
+	if ((flags & MON_CHG_OTHER) && ev->kind == MEV_WS_FAIL) {
+		double in_s = ep->next_retry_us > now_us
+				  ? ms(ep->next_retry_us - now_us) / 1000.0
+				  : 0;
+
+		if (p->json) {
+			cJSON *o = json_base(ep, wall_ms, "retry");
+
+			cJSON_AddNumberToObject(o, "retries", ep->retries);
+			cJSON_AddStringToObject(o, "reason", ep->retry_reason);
+			cJSON_AddNumberToObject(o, "retry_in_ms",
+						(double)(long long)(in_s * 1000));
+			out = join(out, json_line(o));
+		} else {
+			out = join(out, plain_line(p, ep, wall_ms, "retry",
+						   "WebSocket retry %u failed: "
+						   "%s; next in %.1f s",
+						   ep->retries,
+						   ep->retry_reason, in_s));
+		}
+	}
+	if (flags & MON_CHG_STATE)
+		out = join(out, state_line(p, ep, wall_ms, now_us));
+	return out;
+
+}
+
+char *
+wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
+{
+	char *out = NULL;
+
+	for (size_t i = 0; i < p->m->n; i++) {
+		struct wprint_ep *pe = &p->eps[i];
+		struct mon_ep *ep = &p->m->eps[i];
+		bool over = pe->sec_msgs > WPRINT_MSG_LINES;
+
+		if (over) {
+			const struct msg_info *mi = mon_last_info(ep, p->utf8);
+
+			if (p->json) {
+				cJSON *o = json_base(ep, wall_ms, "summary");
+
+				cJSON_AddNumberToObject(o, "msgs",
+							(double)pe->sec_msgs);
+				cJSON_AddNumberToObject(o, "bytes",
+							(double)pe->sec_bytes);
+				cJSON_AddNumberToObject(o, "msgs_total",
+							(double)ep->msgs);
+				if (mi)
+					cJSON_AddStringToObject(o, "last_type",
+								mi->type);
+				out = join(out, json_line(o));
+			} else {
+				out = join(
+				    out,
+				    plain_line(p, ep, wall_ms, "summary",
+					       "%llu msgs/s, %.1f KiB/s "
+					       "(%llu total), last %s",
+					       (unsigned long long)pe->sec_msgs,
+					       (double)pe->sec_bytes / 1024.0,
+					       (unsigned long long)ep->msgs,
+					       mi ? mi->type : "-"));
+			}
+		}
+		pe->flood = over;
+		pe->sec_msgs = 0;
+		pe->sec_bytes = 0;
+		pe->sec_lines = 0;
+	}
+	(void)now_us;
+	return out;
+}

@@ -1,0 +1,367 @@
+/*
+ * The live model with injected time: every (state, event) pair, fallback
+ * bookkeeping, backoff, RTT statistics, rates, time share, history bounds.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "wsdash/mon.h"
+#include "wsdash/probe.h"
+
+#define S 1000000LL /* one second in us */
+
+static struct config cfg;
+static struct mon m;
+
+static void
+setup_with(bool poll)
+{
+	char err[128];
+
+	config_init(&cfg, NULL);
+	cr_assert(config_add_url(&cfg, "ws://h:1/ws/live", err, sizeof(err)));
+	cfg.eps[0].has_poll = poll;
+	cr_assert(mon_init(&m, &cfg, 0, true));
+}
+
+static void
+teardown_all(void)
+{
+	mon_done(&m);
+	config_free(&cfg);
+}
+
+static unsigned
+ev(struct mon_ep *ep, enum mon_ev_kind k, int64_t at)
+{
+	struct mon_event e = {.kind = k, .wall_ms = 1000};
+
+	if (k == MEV_WS_FAIL) {
+		e.status = 404;
+		e.cls = PC_NOT_FOUND;
+	}
+	if (k == MEV_PONG)
+		e.rtt_us = 500;
+	if (k == MEV_POLL_OK || k == MEV_POLL_FAIL)
+		e.status = k == MEV_POLL_OK ? 200 : 503;
+	if (k == MEV_MESSAGE) {
+		e.data = "{\"type\":\"x\"}";
+		e.len = strlen(e.data);
+	}
+	return mon_apply(&m, ep, &e, at);
+}
+
+/* Put ep in state s by a realistic path. */
+static void
+reach(struct mon_ep *ep, enum mon_state s)
+{
+	switch (s) {
+	case MON_CONNECTING:
+		break;
+	case MON_LIVE:
+		ev(ep, MEV_WS_OPEN, 1);
+		break;
+	case MON_STALE:
+		ev(ep, MEV_WS_OPEN, 1);
+		ev(ep, MEV_PONG_LATE, 2);
+		break;
+	case MON_POLLING:
+		ev(ep, MEV_WS_FAIL, 1);
+		break;
+	case MON_DOWN:
+		ev(ep, MEV_WS_FAIL, 1);
+		if (ep->state == MON_POLLING)
+			ev(ep, MEV_POLL_FAIL, 2);
+		break;
+	default:
+		break;
+	}
+	cr_assert_eq(ep->state, s, "could not reach %s", mon_state_name(s));
+}
+
+/*
+ * The whole table, with a poll URL. C=connecting L=live T=stale P=polling
+ * D=down; "=" keeps the state.
+ */
+Test(mon, transition_table_with_polling, .fini = teardown_all)
+{
+	static const char *const table[MON_NSTATES] = {
+		/*              OPEN FAIL CLOSED PONG LATE MSG DROP POK PFAIL RESUME */
+		/* connecting */ "L P P = = = = = = C",
+		/* live       */ "L = P = T = = = = C",
+		/* stale      */ "L = P L = = = = = C",
+		/* polling    */ "L = = = = = = = D C",
+		/* down       */ "L = = = = = = P = C",
+	};
+	static const enum mon_ev_kind kinds[] = {
+		MEV_WS_OPEN,   MEV_WS_FAIL,     MEV_WS_CLOSED, MEV_PONG,
+		MEV_PONG_LATE, MEV_MESSAGE,     MEV_MSG_DROPPED,
+		MEV_POLL_OK,   MEV_POLL_FAIL,   MEV_RESUME};
+	const char *letters = "CLTPD";
+
+	for (int s = 0; s < MON_NSTATES; s++) {
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			char want = table[s][k * 2];
+			enum mon_state expect =
+			    want == '=' ? (enum mon_state)s
+					: (enum mon_state)(strchr(letters, want) -
+							   letters);
+			struct mon_ep *ep;
+
+			setup_with(true);
+			ep = &m.eps[0];
+			reach(ep, s);
+			ev(ep, kinds[k], 10);
+			cr_assert_eq(ep->state, expect,
+				     "%s + event %d: got %s, want %s",
+				     mon_state_name(s), kinds[k],
+				     mon_state_name(ep->state),
+				     mon_state_name(expect));
+			teardown_all();
+		}
+	}
+	setup_with(true);
+}
+
+/* Without a poll URL the WebSocket's loss means down, not polling. */
+Test(mon, no_poll_url_falls_to_down, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+
+	setup_with(false);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_FAIL, 1);
+	cr_assert_eq(ep->state, MON_DOWN);
+	cr_assert_eq(ep->mode, MON_MODE_NONE);
+	ev(ep, MEV_WS_OPEN, 2);
+	ev(ep, MEV_WS_CLOSED, 3);
+	cr_assert_eq(ep->state, MON_DOWN);
+	ev(ep, MEV_POLL_OK, 4); /* a stray poll cannot make it "polling" */
+	cr_assert_eq(ep->state, MON_DOWN);
+}
+
+Test(mon, modes_follow_states, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	cr_assert_eq(ep->mode, MON_MODE_NONE);
+	ev(ep, MEV_WS_OPEN, 1);
+	cr_assert_eq(ep->mode, MON_MODE_WEBSOCKET);
+	ev(ep, MEV_PONG_LATE, 2);
+	cr_assert_eq(ep->mode, MON_MODE_WEBSOCKET, "stale is still open");
+	ev(ep, MEV_WS_CLOSED, 3);
+	cr_assert_eq(ep->mode, MON_MODE_POLLING);
+	ev(ep, MEV_POLL_FAIL, 4);
+	cr_assert_eq(ep->mode, MON_MODE_NONE);
+}
+
+Test(mon, fallback_bookkeeping_and_recovery, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1001,
+				   .text = "stream down"};
+	const struct mon_transition *t;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_OPEN, 1 * S);
+	cr_assert_eq(mon_apply(&m, ep, &closed, 5 * S) & MON_CHG_STATE,
+		     MON_CHG_STATE);
+	cr_assert_eq(ep->state, MON_POLLING);
+	cr_assert_eq(ep->fallbacks, 1);
+	cr_assert_eq(ep->fallback_since_us, 5 * S);
+	cr_assert(strstr(ep->fallback_reason, "1001") &&
+		  strstr(ep->fallback_reason, "stream down"),
+		  "%s", ep->fallback_reason);
+	/* two retries fail; the count and last reason are kept */
+	cr_assert_eq(ev(ep, MEV_WS_FAIL, 6 * S), MON_CHG_OTHER);
+	ev(ep, MEV_WS_FAIL, 8 * S);
+	cr_assert_eq(ep->retries, 2);
+	cr_assert(strstr(ep->retry_reason, "404"), "%s", ep->retry_reason);
+	mon_set_next_retry(ep, 12 * S);
+	cr_assert_eq(ep->next_retry_us, 12 * S);
+	/* recovery */
+	ev(ep, MEV_WS_OPEN, 12 * S);
+	cr_assert_eq(ep->state, MON_LIVE);
+	cr_assert_eq(ep->last_fallback_us, 7 * S);
+	cr_assert_eq(ep->fallback_since_us, 0);
+	cr_assert_eq(ep->retries, 0);
+	cr_assert_eq(ep->next_retry_us, 0);
+	cr_assert_eq(ep->reconnects, 1);
+	/* history, newest first, with times and reasons */
+	t = mon_history(ep, 0);
+	cr_assert_eq(t->from, MON_POLLING);
+	cr_assert_eq(t->to, MON_LIVE);
+	cr_assert_eq(t->at_us, 12 * S);
+	t = mon_history(ep, 1);
+	cr_assert_eq(t->to, MON_POLLING);
+	cr_assert(strstr(t->reason, "closed by server (1001"), "%s", t->reason);
+	t = mon_history(ep, 2);
+	cr_assert_eq(t->from, MON_CONNECTING);
+	cr_assert_null(mon_history(ep, 3));
+}
+
+Test(mon, reasons_name_class_status_and_errors, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_event fail = {.kind = MEV_WS_FAIL, .cls = PC_REFUSED,
+				 .text = "connection refused"};
+	struct mon_event pf = {.kind = MEV_POLL_FAIL,
+			       .text = "no answer in 3000 ms"};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	mon_apply(&m, ep, &fail, 1);
+	cr_assert_str_eq(ep->reason, "refused: connection refused");
+	mon_apply(&m, ep, &pf, 2);
+	cr_assert_eq(ep->state, MON_DOWN);
+	cr_assert_str_eq(ep->reason, "poll failed: no answer in 3000 ms");
+	/* hostile text is sanitized on the way in */
+	struct mon_event nasty = {.kind = MEV_WS_OPEN};
+	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1000,
+				   .text = "\x1b]0;pwned\x07\x1b[2J"};
+	mon_apply(&m, ep, &nasty, 3);
+	mon_apply(&m, ep, &closed, 4);
+	cr_assert_null(strchr(ep->reason, '\x1b'), "%s", ep->reason);
+	cr_assert_null(strchr(ep->reason, '\x07'));
+}
+
+Test(mon, pause_ignores_late_events_and_resume_reconnects, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_OPEN, 1 * S);
+	ev(ep, MEV_PAUSE, 2 * S);
+	cr_assert(ep->paused);
+	cr_assert_eq(ep->mode, MON_MODE_NONE);
+	cr_assert_eq(ev(ep, MEV_MESSAGE, 3 * S), 0);
+	cr_assert_eq(ep->msgs, 0);
+	ev(ep, MEV_RESUME, 10 * S);
+	cr_assert_not(ep->paused);
+	cr_assert_eq(ep->state, MON_CONNECTING);
+	/* 1 s connecting + 1 s live; the 8 paused seconds count for nothing */
+	cr_assert_float_eq(mon_ws_share(ep, 10 * S), 0.5, 1e-9);
+
+}
+
+Test(mon, backoff_schedule)
+{
+	/* without jitter (u = 0.5 gives factor 1.0) */
+	int64_t want[] = {1000, 2000, 4000, 8000, 16000, 30000, 30000};
+
+	for (unsigned a = 0; a < 7; a++)
+		cr_assert_eq(mon_backoff_ms(a, 0.5), want[a], "attempt %u", a);
+	cr_assert_eq(mon_backoff_ms(1000, 0.5), 30000, "never gives up");
+	cr_assert_eq(mon_backoff_ms(0, 0.0), 800);
+	cr_assert_eq(mon_backoff_ms(0, 0.999), 1199);
+	cr_assert_eq(mon_backoff_ms(10, 0.999), 30000, "cap holds with jitter");
+	cr_assert_geq(mon_backoff_ms(10, 0.0), 24000);
+}
+
+Test(mon, rtt_stats)
+{
+	struct rtt_ring r = {0};
+	struct rtt_stats s;
+	int32_t v[4];
+
+	rtt_stats(&r, &s);
+	cr_assert_eq(s.n, 0);
+	for (int i = 1; i <= 100; i++)
+		rtt_add(&r, i * 10);
+	rtt_stats(&r, &s);
+	cr_assert_eq(s.n, 100);
+	cr_assert_eq(s.last, 1000);
+	cr_assert_eq(s.min, 10);
+	cr_assert_eq(s.avg, 505);
+	cr_assert_eq(s.p95, 950);
+	cr_assert_eq(s.jitter, 10);
+	/* the ring keeps the last 120 */
+	for (int i = 0; i < 200; i++)
+		rtt_add(&r, 7);
+	rtt_stats(&r, &s);
+	cr_assert_eq(s.n, RTT_RING);
+	cr_assert_eq(s.min, 7);
+	cr_assert_eq(s.p95, 7);
+	cr_assert_eq(s.jitter, 0);
+	rtt_add(&r, 100);
+	cr_assert_eq(rtt_recent(&r, v, 4), 4);
+	cr_assert_eq(v[3], 100);
+	cr_assert_eq(v[2], 7);
+	rtt_add(&r, -5);
+	rtt_stats(&r, &s);
+	cr_assert_eq(s.last, 0, "negative samples clamp to 0");
+}
+
+Test(mon, counters_rate_and_share, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_event drop = {.kind = MEV_MSG_DROPPED, .len = 2000000};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_OPEN, 0);
+	for (int sec = 0; sec < 5; sec++)
+		for (int i = 0; i < 20; i++)
+			ev(ep, MEV_MESSAGE, sec * S + i * 1000);
+	cr_assert_eq(ep->msgs, 100);
+	cr_assert_eq(ep->bytes, 100 * strlen("{\"type\":\"x\"}"));
+	cr_assert_float_eq(mon_rate(ep, 5 * S + 1), 20.0, 1e-9);
+	cr_assert_float_eq(mon_rate(ep, 30 * S), 0.0, 1e-9, "old seconds expire");
+	mon_apply(&m, ep, &drop, 5 * S);
+	cr_assert_eq(ep->dropped, 1);
+	cr_assert_eq(ep->msgs, 100, "dropped messages are not messages");
+	/* 10 s on WebSocket, then 10 s polling: half */
+	ev(ep, MEV_WS_CLOSED, 10 * S);
+	cr_assert_float_eq(mon_ws_share(ep, 20 * S), 0.5, 1e-9);
+	ev(ep, MEV_PONG, 20 * S);
+	cr_assert_eq(ep->rtt.count, 1);
+}
+
+Test(mon, last_message_kept_bounded_and_analysed_lazily, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	size_t big = MON_LAST_MAX * 2;
+	char *blob = malloc(big);
+	struct mon_event e = {.kind = MEV_MESSAGE, .wall_ms = 1764108000500};
+	const struct msg_info *mi;
+	double lag;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	memset(blob, 'x', big);
+	e.data = blob;
+	e.len = big;
+	mon_apply(&m, ep, &e, 1);
+	cr_assert_eq(ep->last_len, MON_LAST_MAX);
+	cr_assert_eq(ep->last_full, big);
+	cr_assert(ep->last_dirty, "analysis waits until asked");
+	e.data = "{\"type\":\"t\",\"sent_at\":1764108000000,\"data\":[]}";
+	e.len = strlen(e.data);
+	mon_apply(&m, ep, &e, 2);
+	mi = mon_last_info(ep, true);
+	cr_assert_str_eq(mi->type, "t");
+	cr_assert(mon_last_lag(ep, true, &lag));
+	cr_assert_float_eq(lag, 500.0, 1e-6);
+	free(blob);
+}
+
+Test(mon, history_is_bounded, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	for (int i = 0; i < 1000; i++) {
+		ev(ep, MEV_WS_OPEN, i * 10);
+		ev(ep, MEV_WS_CLOSED, i * 10 + 5);
+	}
+	cr_assert_eq(ep->hist_len, MON_HISTORY);
+	cr_assert_eq(ep->fallbacks, 1000);
+	cr_assert_eq(ep->reconnects, 999);
+	cr_assert_null(mon_history(ep, MON_HISTORY));
+	cr_assert_eq(mon_history(ep, 0)->to, MON_POLLING);
+}
