@@ -58,6 +58,7 @@ config_init(struct config *c, const char *backend_port)
 	c->poll_interval_ms = 3000;
 	c->ping_interval_ms = 1000;
 	c->ping_timeout_ms = 3000;
+	c->retry_base_ms = 1000;
 	c->ping = PING_PROTOCOL;
 	c->max_message = 1024 * 1024;
 }
@@ -544,6 +545,7 @@ ld_defaults(struct loader *l, const cJSON *d)
 	                                   "ping",
 	                                   "hello",
 	                                   "max_message",
+	                                   "retry_base_ms",
 	                                   NULL};
 	struct config *c = l->c;
 	const cJSON *ping;
@@ -567,6 +569,9 @@ ld_defaults(struct loader *l, const cJSON *d)
 	            &c->ping_timeout_ms) ||
 	    !ld_int(l, d, "max_message", "defaults", 1024, 64 * 1024 * 1024,
 	            &maxmsg) ||
+	    !ld_int(l, d, "retry_base_ms", "defaults", 1, 60000,
+	            &c->retry_base_ms) ||
+
 	    !ld_hello(l, d, "defaults", &c->hello, &c->hello_set))
 		return false;
 	c->max_message = (size_t)maxmsg;

@@ -18,7 +18,7 @@
 #define BACKOFF_CAP_MS  30000
 
 static const char *const state_names[MON_NSTATES] = {
-	"connecting", "live", "stale", "polling", "down"};
+    "connecting", "live", "stale", "polling", "down"};
 static const char *const mode_names[] = {"websocket", "polling", "none"};
 
 const char *
@@ -73,9 +73,9 @@ mon_done(struct mon *m)
 }
 
 int64_t
-mon_backoff_ms(unsigned attempt, double u)
+mon_backoff_ms(unsigned attempt, double u, int base_ms)
 {
-	int64_t d = BACKOFF_BASE_MS;
+	int64_t d = base_ms > 0 ? base_ms : BACKOFF_BASE_MS;
 
 	for (unsigned i = 0; i < attempt && d < BACKOFF_CAP_MS; i++)
 		d *= 2;
@@ -143,8 +143,9 @@ mon_rate(const struct mon_ep *ep, int64_t now_us)
 	uint64_t n = 0;
 
 	for (int64_t s = sec - MON_RATE_WINDOW; s < sec; s++) {
-		unsigned slot = (unsigned)(((s % MON_RATE_SECS) + MON_RATE_SECS) %
-					   MON_RATE_SECS);
+		unsigned slot =
+		    (unsigned)(((s % MON_RATE_SECS) + MON_RATE_SECS) %
+		               MON_RATE_SECS);
 
 		if (ep->rate_sec[slot] == s)
 			n += ep->rate_count[slot];
@@ -175,23 +176,23 @@ event_reason(struct mon *m, const struct mon_event *ev, char *out)
 	case MEV_WS_FAIL:
 		if (ev->status > 0 && ev->status != 101)
 			snprintf(buf, sizeof(buf), "%d on upgrade (%s)",
-				 ev->status, probe_class_name(ev->cls));
+			         ev->status, probe_class_name(ev->cls));
 		else
 			snprintf(buf, sizeof(buf), "%s%s%s",
-				 probe_class_name(ev->cls), clean[0] ? ": " : "",
-				 clean);
+			         probe_class_name(ev->cls),
+			         clean[0] ? ": " : "", clean);
 		break;
 	case MEV_WS_CLOSED:
 		if (ev->close_code > 0)
 			snprintf(buf, sizeof(buf), "closed by server (%d%s%s)",
-				 ev->close_code, clean[0] ? " " : "", clean);
+			         ev->close_code, clean[0] ? " " : "", clean);
 		else
 			snprintf(buf, sizeof(buf), "%s",
-				 clean[0] ? clean : "connection lost");
+			         clean[0] ? clean : "connection lost");
 		break;
 	case MEV_PONG_LATE:
 		snprintf(buf, sizeof(buf), "%s",
-			 clean[0] ? clean : "no pong within the ping timeout");
+		         clean[0] ? clean : "no pong within the ping timeout");
 		break;
 	case MEV_POLL_OK:
 		snprintf(buf, sizeof(buf), "poll %d", ev->status);
@@ -199,10 +200,10 @@ event_reason(struct mon *m, const struct mon_event *ev, char *out)
 	case MEV_POLL_FAIL:
 		if (ev->status > 0)
 			snprintf(buf, sizeof(buf), "poll answered %d",
-				 ev->status);
+			         ev->status);
 		else
 			snprintf(buf, sizeof(buf), "poll failed%s%s",
-				 clean[0] ? ": " : "", clean);
+			         clean[0] ? ": " : "", clean);
 		break;
 	case MEV_PAUSE:
 		snprintf(buf, sizeof(buf), "paused");
@@ -242,8 +243,8 @@ next_state(const struct mon_ep *ep, enum mon_ev_kind k)
 
 	case MEV_WS_CLOSED:
 		return s == MON_LIVE || s == MON_STALE || s == MON_CONNECTING
-			   ? fallback_state(ep)
-			   : s;
+		           ? fallback_state(ep)
+		           : s;
 	case MEV_PONG:
 		return s == MON_STALE ? MON_LIVE : s;
 	case MEV_PONG_LATE:
@@ -278,7 +279,7 @@ mode_of(enum mon_state s)
 
 static void
 history_add(struct mon_ep *ep, int64_t now_us, int64_t wall_ms,
-	    enum mon_state from, enum mon_state to, const char *reason)
+            enum mon_state from, enum mon_state to, const char *reason)
 {
 	struct mon_transition *t = &ep->hist[ep->hist_head];
 
@@ -303,7 +304,7 @@ mon_history(const struct mon_ep *ep, unsigned i)
 /* Keep a bounded copy of a message for the last-event display. */
 static void
 keep_last(struct mon_ep *ep, const struct mon_event *ev, int64_t now_us,
-	  bool from_poll)
+          bool from_poll)
 {
 	size_t keep = ev->len < MON_LAST_MAX ? ev->len : MON_LAST_MAX;
 
@@ -332,7 +333,7 @@ mon_last_info(struct mon_ep *ep, bool utf8)
 		return NULL;
 	if (ep->last_dirty) {
 		msgsum_analyze(ep->last, ep->last_len, ep->last_binary, utf8,
-			       &ep->last_info);
+		               &ep->last_info);
 		ep->last_dirty = false;
 	}
 	return &ep->last_info;
@@ -351,7 +352,7 @@ mon_last_lag(struct mon_ep *ep, bool utf8, double *lag_ms)
 
 unsigned
 mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
-	  int64_t now_us)
+          int64_t now_us)
 {
 	enum mon_state from = ep->state, to;
 	unsigned chg = 0;
@@ -429,14 +430,13 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 
 	/* A transition. */
 	event_reason(m, ev, reason);
-	if ((from == MON_CONNECTING || from == MON_LIVE ||
-	     from == MON_STALE) &&
+	if ((from == MON_CONNECTING || from == MON_LIVE || from == MON_STALE) &&
 	    (to == MON_POLLING || to == MON_DOWN)) {
 		ep->fallbacks++;
 		ep->fallback_since_us = now_us;
 		ep->retries = 0;
 		snprintf(ep->fallback_reason, sizeof(ep->fallback_reason), "%s",
-			 reason);
+		         reason);
 	} else if (to == MON_LIVE && ep->fallback_since_us != 0) {
 		ep->last_fallback_us = now_us - ep->fallback_since_us;
 		ep->fallback_since_us = 0;

@@ -15,8 +15,8 @@
 #include "wsdash/msgsum.h"
 #include "wsdash/sanitize.h"
 
-#define MAX_STATUSES 8   /* distinct status values counted */
-#define MAX_PARTS    4   /* key=value parts in an object summary */
+#define MAX_STATUSES 8 /* distinct status values counted */
+#define MAX_PARTS    4 /* key=value parts in an object summary */
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), Hinnant's method. */
 static long long
@@ -96,11 +96,11 @@ msgsum_iso8601(const char *s, double *epoch_ms)
 	}
 	if (*p != '\0')
 		return false;
-	*epoch_ms = ((double)days_from_civil(y, (unsigned)mo, (unsigned)d) *
-			     86400.0 +
-		     h * 3600.0 + mi * 60.0 + sec + frac -
-		     sign * (oh * 3600.0 + om * 60.0)) *
-		    1000.0;
+	*epoch_ms =
+	    ((double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 +
+	     h * 3600.0 + mi * 60.0 + sec + frac -
+	     sign * (oh * 3600.0 + om * 60.0)) *
+	    1000.0;
 	return true;
 }
 
@@ -137,8 +137,8 @@ out_add(struct out *o, const char *text, size_t n)
 {
 	if (o->len + 1 >= o->cap)
 		return;
-	o->len += sanitize_text(o->s + o->len, o->cap - o->len, text, n,
-				o->utf8);
+	o->len +=
+	    sanitize_text(o->s + o->len, o->cap - o->len, text, n, o->utf8);
 }
 
 static void
@@ -201,7 +201,6 @@ summarize_array(struct out *o, const cJSON *arr)
 		for (int j = i; j > 0 && st[j].n > st[j - 1].n; j--) {
 			struct status_count t = st[j];
 
-
 			st[j] = st[j - 1];
 			st[j - 1] = t;
 		}
@@ -209,7 +208,7 @@ summarize_array(struct out *o, const cJSON *arr)
 		snprintf(buf, sizeof(buf), "%s%d ", i ? ", " : ": ", st[i].n);
 		out_str(o, buf);
 		out_add(o, st[i].name,
-			strlen(st[i].name) > 24 ? 24 : strlen(st[i].name));
+		        strlen(st[i].name) > 24 ? 24 : strlen(st[i].name));
 	}
 	if (other) {
 		snprintf(buf, sizeof(buf), ", %d other", other);
@@ -252,7 +251,7 @@ summarize_object(struct out *o, const cJSON *obj, bool skip_envelope)
 			char buf[24];
 
 			snprintf(buf, sizeof(buf), "{%d}",
-				 cJSON_GetArraySize(it));
+			         cJSON_GetArraySize(it));
 			out_str(o, buf);
 		} else if (cJSON_IsNumber(it)) {
 			out_str(o, "=");
@@ -278,7 +277,7 @@ set_type(struct msg_info *m, const char *t, size_t n, bool utf8)
 
 void
 msgsum_analyze(const char *data, size_t len, bool binary, bool utf8,
-	       struct msg_info *m)
+               struct msg_info *m)
 {
 	struct out o = {m->summary, sizeof(m->summary), 0, utf8};
 	const cJSON *type, *payload, *t;
@@ -300,7 +299,7 @@ msgsum_analyze(const char *data, size_t len, bool binary, bool utf8,
 		bool looks_json = i < len && (data[i] == '{' || data[i] == '[');
 
 		set_type(m, looks_json ? "invalid json" : "text",
-			 looks_json ? 12 : 4, utf8);
+		         looks_json ? 12 : 4, utf8);
 		out_add(&o, data + i, len - i > 80 ? 80 : len - i);
 		return;
 	}
@@ -309,7 +308,7 @@ msgsum_analyze(const char *data, size_t len, bool binary, bool utf8,
 		type = cJSON_GetObjectItemCaseSensitive(root, "type");
 		if (cJSON_IsString(type))
 			set_type(m, type->valuestring,
-				 strlen(type->valuestring), utf8);
+			         strlen(type->valuestring), utf8);
 		else
 			set_type(m, "json", 4, utf8);
 		t = cJSON_GetObjectItemCaseSensitive(root, "sent_at");
@@ -322,7 +321,8 @@ msgsum_analyze(const char *data, size_t len, bool binary, bool utf8,
 			m->seq = t->valuedouble;
 		}
 		if (cJSON_HasObjectItem(root, "data"))
-			payload = cJSON_GetObjectItemCaseSensitive(root, "data");
+			payload =
+			    cJSON_GetObjectItemCaseSensitive(root, "data");
 	} else {
 		set_type(m, "json", 4, utf8);
 	}
@@ -335,9 +335,9 @@ msgsum_analyze(const char *data, size_t len, bool binary, bool utf8,
 		out_fmt_num(&o, payload->valuedouble);
 	else if (cJSON_IsString(payload))
 		out_add(&o, payload->valuestring,
-			strlen(payload->valuestring) > 80
-			    ? 80
-			    : strlen(payload->valuestring));
+		        strlen(payload->valuestring) > 80
+		            ? 80
+		            : strlen(payload->valuestring));
 	else if (cJSON_IsBool(payload))
 		out_str(&o, cJSON_IsTrue(payload) ? "true" : "false");
 	else

@@ -398,20 +398,21 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 
 void
 probe_brief(const struct probe_obs *o, enum probe_class c, char *out,
-	    size_t len)
+            size_t len)
 {
 	switch (c) {
 	case PC_REFUSED:
 		snprintf(out, len, "connection refused");
 		return;
 	case PC_TIMEOUT:
-		snprintf(out, len, o->tcp_connected ? "no answer in %d ms"
-						    : "no connection in %d ms",
-			 o->timeout_ms);
+		snprintf(out, len,
+		         o->tcp_connected ? "no answer in %d ms"
+		                          : "no connection in %d ms",
+		         o->timeout_ms);
 		return;
 	case PC_DNS:
 		snprintf(out, len, "cannot resolve %s",
-			 o->error[0] ? o->error : "the host");
+		         o->error[0] ? o->error : "the host");
 		return;
 	case PC_TLS:
 		switch (o->tls_error) {

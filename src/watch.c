@@ -30,6 +30,7 @@ enum {
 	OPT_POLL_INTERVAL,
 	OPT_MAX_MESSAGE,
 	OPT_HELLO,
+	OPT_RETRY_BASE,
 };
 
 static volatile sig_atomic_t watch_stop;
@@ -46,34 +47,41 @@ watch_on_signal(int sig)
 void
 watch_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: wsdash [watch] [options] [ENDPOINT...]\n"
-		"\n"
-		"Keep a live WebSocket subscription to every endpoint, measure\n"
-		"round-trip time, and fall back to HTTP polling (as the web\n"
-		"frontend does) the moment a stream is lost. ENDPOINT is a\n"
-		"ws:// or wss:// URL; without any, the default set on --server.\n"
-		"On a terminal: the dashboard. Otherwise, or with --plain/--json:\n"
-		"one line per state change, message (or a per-second summary\n"
-		"above %d messages/s) and poll.\n"
-		"\n"
-		"options:\n"
-		"%s"
-		"  --plain            line output even on a terminal\n"
-		"  --duration S       stop after S seconds (exit 0)\n"
-		"  --ping-interval MS protocol PING every MS (default 1000)\n"
-		"  --ping-timeout MS  no PONG for MS: stale; for 2x: fall back\n"
-		"                     (default 3000)\n"
-		"  --ping json        send {\"type\":\"ping\",\"timestamp\":t} and\n"
-		"                     read the JSON pong instead (proxies that eat\n"
-		"                     control frames)\n"
-		"  --poll-interval MS HTTP poll period in fallback (default 3000)\n"
-		"  --max-message N    larger messages are counted and dropped\n"
-		"                     (default 1048576)\n"
-		"  --hello JSON       send this text after connecting (the default\n"
-		"                     set sends {\"type\":\"client_ready\"})\n"
-		"  -h, --help         show this help\n",
-		WPRINT_MSG_LINES, cmdline_common_help);
+	fprintf(
+	    f,
+	    "usage: wsdash [watch] [options] [ENDPOINT...]\n"
+	    "\n"
+	    "Keep a live WebSocket subscription to every endpoint, measure\n"
+	    "round-trip time, and fall back to HTTP polling (as the web\n"
+	    "frontend does) the moment a stream is lost. ENDPOINT is a\n"
+	    "ws:// or wss:// URL; without any, the default set on --server.\n"
+	    "On a terminal: the dashboard. Otherwise, or with --plain/--json:\n"
+	    "one line per state change, message (or a per-second summary\n"
+	    "above %d messages/s) and poll.\n"
+	    "\n"
+	    "options:\n"
+	    "%s"
+	    "  --plain            line output even on a terminal\n"
+	    "  --duration S       stop after S seconds (exit 0)\n"
+	    "  --ping-interval MS protocol PING every MS (default 1000)\n"
+	    "  --ping-timeout MS  no PONG for MS: stale; for 2x: fall back\n"
+	    "                     (default 3000)\n"
+	    "  --ping json        send {\"type\":\"ping\",\"timestamp\":t} "
+	    "and\n"
+	    "                     read the JSON pong instead (proxies that "
+	    "eat\n"
+	    "                     control frames)\n"
+	    "  --poll-interval MS HTTP poll period in fallback (default 3000)\n"
+	    "  --max-message N    larger messages are counted and dropped\n"
+	    "                     (default 1048576)\n"
+	    "  --hello JSON       send this text after connecting (the "
+	    "default\n"
+	    "                     set sends {\"type\":\"client_ready\"})\n"
+	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
+	    "                     30 s, with jitter (default 1000)\n"
+
+	    "  -h, --help         show this help\n",
+	    WPRINT_MSG_LINES, cmdline_common_help);
 }
 
 static bool
@@ -105,12 +113,12 @@ emit(char *s)
 
 static void
 headless_changed(void *user, struct mon_ep *ep, unsigned flags,
-		 const struct mon_event *ev)
+                 const struct mon_event *ev)
 {
 	struct headless *hl = user;
 
 	emit(wprint_change(&hl->p, ep, flags, ev, clock_mono_us(),
-			   (double)clock_wall_us() / 1000.0));
+	                   (double)clock_wall_us() / 1000.0));
 }
 
 static void
@@ -123,20 +131,21 @@ headless_tick(void *user, int64_t now_us)
 
 int
 watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
-	    size_t errlen)
+            size_t errlen)
 {
 	static const struct option longopts[] = {
-		CMDLINE_COMMON_LONGOPTS,
-		{"plain", no_argument, NULL, OPT_PLAIN},
-		{"duration", required_argument, NULL, OPT_DURATION},
-		{"ping-interval", required_argument, NULL, OPT_PING_INTERVAL},
-		{"ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT},
-		{"ping", required_argument, NULL, OPT_PING},
-		{"poll-interval", required_argument, NULL, OPT_POLL_INTERVAL},
-		{"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
-		{"hello", required_argument, NULL, OPT_HELLO},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    CMDLINE_COMMON_LONGOPTS,
+	    {"plain", no_argument, NULL, OPT_PLAIN},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"ping-interval", required_argument, NULL, OPT_PING_INTERVAL},
+	    {"ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT},
+	    {"ping", required_argument, NULL, OPT_PING},
+	    {"poll-interval", required_argument, NULL, OPT_POLL_INTERVAL},
+	    {"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
+	    {"hello", required_argument, NULL, OPT_HELLO},
+	    {"retry-base", required_argument, NULL, OPT_RETRY_BASE},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	int64_t v;
@@ -156,20 +165,20 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 			o->plain = true;
 			break;
 		case OPT_DURATION:
-			if (!cli_parse_double("--duration", optarg, 0.001,
-					      1e7, &d, err, errlen))
+			if (!cli_parse_double("--duration", optarg, 0.001, 1e7,
+			                      &d, err, errlen))
 				return -1;
 			o->duration_ms = (int64_t)(d * 1000);
 			break;
 		case OPT_PING_INTERVAL:
 			if (!cli_parse_i64("--ping-interval", optarg, 100,
-					   600000, &v, err, errlen))
+			                   600000, &v, err, errlen))
 				return -1;
 			o->ping_interval_ms = (int)v;
 			break;
 		case OPT_PING_TIMEOUT:
 			if (!cli_parse_i64("--ping-timeout", optarg, 100,
-					   600000, &v, err, errlen))
+			                   600000, &v, err, errlen))
 				return -1;
 			o->ping_timeout_ms = (int)v;
 			break;
@@ -180,27 +189,33 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 				o->ping = PING_PROTOCOL;
 			} else {
 				snprintf(err, errlen,
-					 "--ping: '%.32s' (use protocol or "
-					 "json)",
-					 optarg);
+				         "--ping: '%.32s' (use protocol or "
+				         "json)",
+				         optarg);
 				return -1;
 			}
 			o->ping_set = true;
 			break;
 		case OPT_POLL_INTERVAL:
 			if (!cli_parse_i64("--poll-interval", optarg, 100,
-					   3600000, &v, err, errlen))
+			                   3600000, &v, err, errlen))
 				return -1;
 			o->poll_interval_ms = (int)v;
 			break;
 		case OPT_MAX_MESSAGE:
 			if (!cli_parse_i64("--max-message", optarg, 1024,
-					   64 * 1024 * 1024, &v, err, errlen))
+			                   64 * 1024 * 1024, &v, err, errlen))
 				return -1;
 			o->max_message = (size_t)v;
 			break;
 		case OPT_HELLO:
 			o->hello = optarg;
+			break;
+		case OPT_RETRY_BASE:
+			if (!cli_parse_i64("--retry-base", optarg, 1, 60000, &v,
+			                   err, errlen))
+				return -1;
+			o->retry_base_ms = (int)v;
 			break;
 		case 'h':
 			return 1;
@@ -216,10 +231,10 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 
 bool
 watch_config(const struct watch_opts *o, struct config *cfg, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	if (!cmdline_config(&o->cl, o->endpoints, o->nendpoints,
-			    getenv("BACKEND_PORT"), cfg, err, errlen))
+	                    getenv("BACKEND_PORT"), cfg, err, errlen))
 		return false;
 	if (o->ping_interval_ms)
 		cfg->ping_interval_ms = o->ping_interval_ms;
@@ -229,6 +244,8 @@ watch_config(const struct watch_opts *o, struct config *cfg, char *err,
 		cfg->ping = o->ping;
 	if (o->poll_interval_ms)
 		cfg->poll_interval_ms = o->poll_interval_ms;
+	if (o->retry_base_ms)
+		cfg->retry_base_ms = o->retry_base_ms;
 	if (o->max_message)
 		cfg->max_message = o->max_message;
 	if (o->hello) {
@@ -254,7 +271,7 @@ watch_needs(const struct config *cfg, int *timeout, bool *tls)
 		if (config_timeout(cfg, i) > *timeout)
 			*timeout = config_timeout(cfg, i);
 		*tls |= cfg->eps[i].ws.tls ||
-			(cfg->eps[i].has_poll && cfg->eps[i].poll.tls);
+		        (cfg->eps[i].has_poll && cfg->eps[i].poll.tls);
 	}
 }
 
@@ -309,7 +326,7 @@ watch_headless(struct watch_opts *o, struct config *cfg)
 	hooks.tick_ms = 1000;
 	watch_signals(w);
 	if (watcher_run(w, cfg, &m, &hooks, &watch_stop, o->duration_ms, err,
-			sizeof(err)) < 0) {
+	                sizeof(err)) < 0) {
 		fprintf(stderr, "wsdash watch: %s\n", err);
 		rc = CLI_EXIT_FAIL;
 	}
@@ -334,8 +351,8 @@ watch_main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (r < 0) {
-		fprintf(stderr, "wsdash watch: %s (try 'wsdash watch --help')\n",
-			err);
+		fprintf(stderr,
+		        "wsdash watch: %s (try 'wsdash watch --help')\n", err);
 		return CLI_EXIT_USAGE;
 	}
 	if (!watch_config(&o, &cfg, err, sizeof(err))) {

@@ -49,17 +49,16 @@ clock_text(double wall_ms, char out[16])
 
 	localtime_r(&t, &tm);
 	snprintf(out, 16, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, (int)((long long)wall_ms % 1000));
+	         tm.tm_sec, (int)((long long)wall_ms % 1000));
 }
 
-static char *
-plain_line(struct wprint *p, const struct mon_ep *ep, double wall_ms,
-	   const char *kind, const char *fmt, ...)
+static char *plain_line(struct wprint *p, const struct mon_ep *ep,
+                        double wall_ms, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static char *
 plain_line(struct wprint *p, const struct mon_ep *ep, double wall_ms,
-	   const char *kind, const char *fmt, ...)
+           const char *kind, const char *fmt, ...)
 {
 	char ts[16], body[768], *out;
 	va_list ap;
@@ -69,7 +68,7 @@ plain_line(struct wprint *p, const struct mon_ep *ep, double wall_ms,
 	vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
 	if (asprintf(&out, "%s  %-*.*s  %-7s  %s\n", ts, p->name_w, p->name_w,
-		     ep->cfg->name, kind, body) < 0)
+	             ep->cfg->name, kind, body) < 0)
 		return NULL;
 	return out;
 }
@@ -79,8 +78,8 @@ json_base(const struct mon_ep *ep, double wall_ms, const char *event)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(o, "ts_ms", (double)(long long)(wall_ms * 1000) /
-						1000.0);
+	cJSON_AddNumberToObject(o, "ts_ms",
+	                        (double)(long long)(wall_ms * 1000) / 1000.0);
 	cJSON_AddStringToObject(o, "endpoint", ep->cfg->name);
 	cJSON_AddStringToObject(o, "event", event);
 	return o;
@@ -105,8 +104,7 @@ ms(int64_t us)
 }
 
 static char *
-state_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
-	   int64_t now_us)
+state_line(struct wprint *p, struct mon_ep *ep, double wall_ms, int64_t now_us)
 {
 	const struct mon_transition *t = mon_history(ep, 0);
 	const char *from = t ? mon_state_name(t->from) : "";
@@ -115,16 +113,16 @@ state_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 	if (ep->state == MON_LIVE && ep->last_fallback_us > 0 && t &&
 	    (t->from == MON_POLLING || t->from == MON_DOWN))
 		snprintf(extra, sizeof(extra), "; fallback lasted %.1f s",
-			 ms(ep->last_fallback_us) / 1000.0);
+		         ms(ep->last_fallback_us) / 1000.0);
 	if (mon_in_fallback(ep) && ep->next_retry_us > now_us)
 		snprintf(extra, sizeof(extra), "; retry in %.1f s",
-			 ms(ep->next_retry_us - now_us) / 1000.0);
+		         ms(ep->next_retry_us - now_us) / 1000.0);
 	if (p->json) {
 		cJSON *o = json_base(ep, wall_ms, "state");
 
 		cJSON_AddStringToObject(o, "state",
-					ep->paused ? "paused"
-						   : mon_state_name(ep->state));
+		                        ep->paused ? "paused"
+		                                   : mon_state_name(ep->state));
 		cJSON_AddStringToObject(o, "mode", mon_mode_name(ep->mode));
 		cJSON_AddStringToObject(o, "reason", ep->reason);
 		if (t)
@@ -135,7 +133,7 @@ state_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 				cJSON_AddNumberToObject(
 				    o, "retry_in_ms",
 				    (double)((ep->next_retry_us - now_us) /
-					     1000));
+				             1000));
 		}
 		if (ep->state == MON_LIVE && ep->last_fallback_us > 0 && t &&
 		    (t->from == MON_POLLING || t->from == MON_DOWN))
@@ -146,14 +144,14 @@ state_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 	}
 	if (ep->paused)
 		return plain_line(p, ep, wall_ms, "state", "PAUSED");
-	return plain_line(p, ep, wall_ms, "state", "%s -> %s (%s): %s%s",
-			  from, mon_state_name(ep->state),
-			  mon_mode_name(ep->mode), ep->reason, extra);
+	return plain_line(p, ep, wall_ms, "state", "%s -> %s (%s): %s%s", from,
+	                  mon_state_name(ep->state), mon_mode_name(ep->mode),
+	                  ep->reason, extra);
 }
 
 static char *
 message_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
-	     const struct mon_event *ev)
+             const struct mon_event *ev)
 {
 	const struct msg_info *mi = mon_last_info(ep, p->utf8);
 	double lag;
@@ -168,9 +166,8 @@ message_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		cJSON_AddStringToObject(o, "msg_type", mi->type);
 		cJSON_AddNumberToObject(o, "bytes", (double)ev->len);
 		if (has_lag)
-			cJSON_AddNumberToObject(o, "lag_ms",
-						(double)(long long)(lag * 10) /
-						    10.0);
+			cJSON_AddNumberToObject(
+			    o, "lag_ms", (double)(long long)(lag * 10) / 10.0);
 		if (mi->has_seq)
 			cJSON_AddNumberToObject(o, "seq", mi->seq);
 		cJSON_AddStringToObject(o, "summary", mi->summary);
@@ -179,12 +176,12 @@ message_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 	if (has_lag)
 		snprintf(lagtxt, sizeof(lagtxt), "  lag %.0f ms", lag);
 	return plain_line(p, ep, wall_ms, "message", "%s  %zu B%s  %s",
-			  mi->type, ev->len, lagtxt, mi->summary);
+	                  mi->type, ev->len, lagtxt, mi->summary);
 }
 
 static char *
 poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
-	  const struct mon_event *ev)
+          const struct mon_event *ev)
 {
 	const struct msg_info *mi =
 	    ev->kind == MEV_POLL_OK ? mon_last_info(ep, p->utf8) : NULL;
@@ -197,7 +194,7 @@ poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		else
 			cJSON_AddNullToObject(o, "http_status");
 		cJSON_AddNumberToObject(o, "rtt_ms",
-					(double)(ev->rtt_us / 100) / 10.0);
+		                        (double)(ev->rtt_us / 100) / 10.0);
 		cJSON_AddBoolToObject(o, "ok", ev->kind == MEV_POLL_OK);
 		if (mi)
 			cJSON_AddStringToObject(o, "summary", mi->summary);
@@ -207,11 +204,11 @@ poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 	}
 	if (ev->kind == MEV_POLL_OK)
 		return plain_line(p, ep, wall_ms, "poll", "%d in %.1f ms  %s",
-				  ev->status, ms(ev->rtt_us),
-				  mi ? mi->summary : "");
+		                  ev->status, ms(ev->rtt_us),
+		                  mi ? mi->summary : "");
 	return plain_line(p, ep, wall_ms, "poll", "failed after %.1f ms: %s",
-			  ms(ev->rtt_us),
-			  ev->status > 0 ? "bad status" : "no answer");
+	                  ms(ev->rtt_us),
+	                  ev->status > 0 ? "bad status" : "no answer");
 }
 
 static char *
@@ -232,7 +229,7 @@ join(char *a, char *b)
 
 char *
 wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
-	      const struct mon_event *ev, int64_t now_us, double wall_ms)
+              const struct mon_event *ev, int64_t now_us, double wall_ms)
 {
 	struct wprint_ep *pe = &p->eps[ep - p->m->eps];
 	char *out = NULL;
@@ -251,7 +248,7 @@ wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
 		cJSON *o = json_base(ep, wall_ms, "rtt");
 
 		cJSON_AddNumberToObject(o, "rtt_ms",
-					(double)(ev->rtt_us) / 1000.0);
+		                        (double)(ev->rtt_us) / 1000.0);
 		out = join(out, json_line(o));
 	}
 	if ((flags & MON_CHG_OTHER) && ev->kind == MEV_MSG_DROPPED) {
@@ -260,42 +257,41 @@ wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
 
 			cJSON_AddNumberToObject(o, "bytes", (double)ev->len);
 			cJSON_AddNumberToObject(o, "dropped_total",
-						(double)ep->dropped);
+			                        (double)ep->dropped);
 			out = join(out, json_line(o));
 		} else {
-			out = join(out, plain_line(p, ep, wall_ms, "dropped",
-						   "message of %zu B over "
-						   "--max-message (%llu so far)",
-						   ev->len,
-						   (unsigned long long)
-						       ep->dropped));
+			out = join(out,
+			           plain_line(p, ep, wall_ms, "dropped",
+			                      "message of %zu B over "
+			                      "--max-message (%llu so far)",
+			                      ev->len,
+			                      (unsigned long long)ep->dropped));
 		}
 	}
 	if ((flags & MON_CHG_OTHER) && ev->kind == MEV_WS_FAIL) {
 		double in_s = ep->next_retry_us > now_us
-				  ? ms(ep->next_retry_us - now_us) / 1000.0
-				  : 0;
+		                  ? ms(ep->next_retry_us - now_us) / 1000.0
+		                  : 0;
 
 		if (p->json) {
 			cJSON *o = json_base(ep, wall_ms, "retry");
 
 			cJSON_AddNumberToObject(o, "retries", ep->retries);
 			cJSON_AddStringToObject(o, "reason", ep->retry_reason);
-			cJSON_AddNumberToObject(o, "retry_in_ms",
-						(double)(long long)(in_s * 1000));
+			cJSON_AddNumberToObject(
+			    o, "retry_in_ms", (double)(long long)(in_s * 1000));
 			out = join(out, json_line(o));
 		} else {
 			out = join(out, plain_line(p, ep, wall_ms, "retry",
-						   "WebSocket retry %u failed: "
-						   "%s; next in %.1f s",
-						   ep->retries,
-						   ep->retry_reason, in_s));
+			                           "WebSocket retry %u failed: "
+			                           "%s; next in %.1f s",
+			                           ep->retries,
+			                           ep->retry_reason, in_s));
 		}
 	}
 	if (flags & MON_CHG_STATE)
 		out = join(out, state_line(p, ep, wall_ms, now_us));
 	return out;
-
 }
 
 char *
@@ -315,25 +311,25 @@ wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
 				cJSON *o = json_base(ep, wall_ms, "summary");
 
 				cJSON_AddNumberToObject(o, "msgs",
-							(double)pe->sec_msgs);
+				                        (double)pe->sec_msgs);
 				cJSON_AddNumberToObject(o, "bytes",
-							(double)pe->sec_bytes);
+				                        (double)pe->sec_bytes);
 				cJSON_AddNumberToObject(o, "msgs_total",
-							(double)ep->msgs);
+				                        (double)ep->msgs);
 				if (mi)
 					cJSON_AddStringToObject(o, "last_type",
-								mi->type);
+					                        mi->type);
 				out = join(out, json_line(o));
 			} else {
 				out = join(
 				    out,
 				    plain_line(p, ep, wall_ms, "summary",
-					       "%llu msgs/s, %.1f KiB/s "
-					       "(%llu total), last %s",
-					       (unsigned long long)pe->sec_msgs,
-					       (double)pe->sec_bytes / 1024.0,
-					       (unsigned long long)ep->msgs,
-					       mi ? mi->type : "-"));
+				               "%llu msgs/s, %.1f KiB/s "
+				               "(%llu total), last %s",
+				               (unsigned long long)pe->sec_msgs,
+				               (double)pe->sec_bytes / 1024.0,
+				               (unsigned long long)ep->msgs,
+				               mi ? mi->type : "-"));
 			}
 		}
 		pe->flood = over;

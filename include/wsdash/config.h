@@ -14,6 +14,8 @@
  *       "cacert": "ca.pem", "insecure": false,
  *       "poll_interval_ms": 3000, "ping_interval_ms": 1000,
  *       "ping_timeout_ms": 3000, "ping": "protocol" | "json",
+ *       "retry_base_ms": 1000,
+
  *       "hello": {"type": "client_ready"} | null,
  *       "max_message": 1048576
  *     },
@@ -78,6 +80,7 @@ struct config {
 	int poll_interval_ms;
 	int ping_interval_ms;
 	int ping_timeout_ms;
+	int retry_base_ms; /* first WebSocket retry delay (backoff base) */
 	enum ping_mode ping;
 	char *hello; /* default hello for the default set */
 	bool hello_set;

@@ -30,8 +30,14 @@
 #include "wsdash/msgsum.h"
 #include "wsdash/rtt.h"
 
-enum mon_state { MON_CONNECTING, MON_LIVE, MON_STALE, MON_POLLING, MON_DOWN,
-		 MON_NSTATES };
+enum mon_state {
+	MON_CONNECTING,
+	MON_LIVE,
+	MON_STALE,
+	MON_POLLING,
+	MON_DOWN,
+	MON_NSTATES
+};
 enum mon_mode { MON_MODE_WEBSOCKET, MON_MODE_POLLING, MON_MODE_NONE };
 
 enum mon_ev_kind {
@@ -51,15 +57,15 @@ enum mon_ev_kind {
 
 struct mon_event {
 	enum mon_ev_kind kind;
-	int status;         /* HTTP status, 0 if none */
-	int cls;            /* enum probe_class for WS_FAIL */
-	int close_code;     /* WS_CLOSED: peer's close code, 0 if none */
-	const char *text;   /* reason text (from the network: sanitized here) */
-	int64_t rtt_us;     /* PONG, POLL_OK */
-	const char *data;   /* MESSAGE, POLL_OK: payload, not NUL-terminated */
+	int status;       /* HTTP status, 0 if none */
+	int cls;          /* enum probe_class for WS_FAIL */
+	int close_code;   /* WS_CLOSED: peer's close code, 0 if none */
+	const char *text; /* reason text (from the network: sanitized here) */
+	int64_t rtt_us;   /* PONG, POLL_OK */
+	const char *data; /* MESSAGE, POLL_OK: payload, not NUL-terminated */
 	size_t len;
 	bool binary;
-	int64_t wall_ms;    /* wall clock at arrival (for lag) */
+	int64_t wall_ms; /* wall clock at arrival (for lag) */
 };
 
 /* What mon_apply() changed, for printers and redraws. */
@@ -68,14 +74,14 @@ enum {
 	MON_CHG_MESSAGE = 1 << 1, /* a message was counted */
 	MON_CHG_RTT = 1 << 2,
 	MON_CHG_POLL = 1 << 3,
-	MON_CHG_OTHER = 1 << 4,   /* counters, retries */
+	MON_CHG_OTHER = 1 << 4, /* counters, retries */
 };
 
-#define MON_REASON_MAX 128
-#define MON_HISTORY    64          /* transitions kept per endpoint */
-#define MON_LAST_MAX   (64 * 1024) /* bytes of the last message kept */
-#define MON_RATE_SECS  16          /* one-second buckets for the rate */
-#define MON_RATE_WINDOW 5          /* seconds the rate averages over */
+#define MON_REASON_MAX  128
+#define MON_HISTORY     64          /* transitions kept per endpoint */
+#define MON_LAST_MAX    (64 * 1024) /* bytes of the last message kept */
+#define MON_RATE_SECS   16          /* one-second buckets for the rate */
+#define MON_RATE_WINDOW 5           /* seconds the rate averages over */
 
 struct mon_transition {
 	int64_t at_us;
@@ -89,18 +95,18 @@ struct mon_ep {
 	enum mon_state state;
 	enum mon_mode mode;
 	bool paused;
-	int64_t since_us;              /* in this state since */
-	char reason[MON_REASON_MAX];   /* why this state */
+	int64_t since_us;            /* in this state since */
+	char reason[MON_REASON_MAX]; /* why this state */
 
 	/* fallback */
-	int64_t fallback_since_us;     /* 0: not in fallback */
+	int64_t fallback_since_us; /* 0: not in fallback */
 	char fallback_reason[MON_REASON_MAX];
-	unsigned retries;              /* WebSocket retries in this fallback */
+	unsigned retries; /* WebSocket retries in this fallback */
 	char retry_reason[MON_REASON_MAX]; /* why the last retry failed */
 
-	int64_t next_retry_us;         /* 0: none scheduled */
-	int64_t last_fallback_us;      /* duration of the last one, 0 if none */
-	bool was_open;                 /* the WebSocket opened at least once */
+	int64_t next_retry_us;    /* 0: none scheduled */
+	int64_t last_fallback_us; /* duration of the last one, 0 if none */
+	bool was_open;            /* the WebSocket opened at least once */
 
 	/* history ring */
 	struct mon_transition hist[MON_HISTORY];
@@ -113,21 +119,21 @@ struct mon_ep {
 	int64_t rate_sec[MON_RATE_SECS];
 
 	/* time share on WebSocket */
-	int64_t acct_us;   /* last accounting point */
-	int64_t ws_us;     /* time spent with mode websocket */
-	int64_t total_us;  /* time accounted (not paused) */
+	int64_t acct_us;  /* last accounting point */
+	int64_t ws_us;    /* time spent with mode websocket */
+	int64_t total_us; /* time accounted (not paused) */
 
 	struct rtt_ring rtt;
 
 	/* last message (raw, analysed lazily) */
-	char *last;        /* heap copy, <= MON_LAST_MAX bytes */
-	size_t last_len;   /* bytes kept */
-	size_t last_full;  /* its real size */
+	char *last;       /* heap copy, <= MON_LAST_MAX bytes */
+	size_t last_len;  /* bytes kept */
+	size_t last_full; /* its real size */
 	bool last_binary;
 	bool last_from_poll;
 	int64_t last_at_us;
 	int64_t last_wall_ms;
-	bool last_dirty;   /* info not yet computed */
+	bool last_dirty; /* info not yet computed */
 	struct msg_info last_info;
 
 	/* polling */
@@ -144,20 +150,19 @@ struct mon {
 };
 
 /* One mon_ep per configured endpoint, all connecting at now_us. */
-bool mon_init(struct mon *m, const struct config *c, int64_t now_us,
-	      bool utf8);
+bool mon_init(struct mon *m, const struct config *c, int64_t now_us, bool utf8);
 void mon_done(struct mon *m);
 
 /* Apply ev to ep at now_us; returns MON_CHG_* flags. */
-unsigned mon_apply(struct mon *m, struct mon_ep *ep,
-		   const struct mon_event *ev, int64_t now_us);
+unsigned mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
+                   int64_t now_us);
 
 /*
- * Backoff before WebSocket retry number attempt (0-based): 1 s doubling to a
- * 30 s cap, times a jitter factor in [0.8, 1.2) from u in [0, 1), never
- * above the cap. Pure.
+ * Backoff before WebSocket retry number attempt (0-based): base_ms (1 s by
+ * default) doubling to a 30 s cap, times a jitter factor in [0.8, 1.2) from
+ * u in [0, 1), never above the cap. Pure.
  */
-int64_t mon_backoff_ms(unsigned attempt, double u);
+int64_t mon_backoff_ms(unsigned attempt, double u, int base_ms);
 
 /* Record that the next retry is due at at_us (the transport schedules it). */
 void mon_set_next_retry(struct mon_ep *ep, int64_t at_us);

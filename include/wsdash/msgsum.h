@@ -36,7 +36,7 @@ struct msg_info {
  * utf8 selects how non-ASCII text is kept (see sanitize_text()).
  */
 void msgsum_analyze(const char *data, size_t len, bool binary, bool utf8,
-		    struct msg_info *out);
+                    struct msg_info *out);
 
 /*
  * A timestamp value as epoch milliseconds: a number (seconds if below

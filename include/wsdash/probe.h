@@ -88,7 +88,7 @@ void probe_detail(const struct probe_obs *obs, enum probe_class c,
  * with a status the status says it, so this is "" then.
  */
 void probe_brief(const struct probe_obs *obs, enum probe_class c, char *out,
-		 size_t len);
+                 size_t len);
 
 /* Reason phrase of an HTTP status ("Not Found"), "" if unknown. */
 

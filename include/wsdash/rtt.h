@@ -18,12 +18,12 @@ struct rtt_ring {
 };
 
 struct rtt_stats {
-	unsigned n;      /* samples in the ring (0: all fields 0) */
+	unsigned n; /* samples in the ring (0: all fields 0) */
 	int64_t last;
 	int64_t min;
 	int64_t avg;
-	int64_t p95;     /* nearest-rank 95th percentile */
-	int64_t jitter;  /* mean |difference| of consecutive samples */
+	int64_t p95;    /* nearest-rank 95th percentile */
+	int64_t jitter; /* mean |difference| of consecutive samples */
 };
 
 void rtt_add(struct rtt_ring *r, int64_t us);

@@ -21,12 +21,14 @@ struct serve_opts;
 struct watch_opts {
 	struct cmdline cl;
 	bool plain;
-	int64_t duration_ms;   /* 0: until stopped */
-	int ping_interval_ms;  /* 0: config's */
+	int64_t duration_ms;  /* 0: until stopped */
+	int ping_interval_ms; /* 0: config's */
 	int ping_timeout_ms;
 	enum ping_mode ping;
 	bool ping_set;
 	int poll_interval_ms;
+	int retry_base_ms;
+
 	size_t max_message;
 	const char *hello;
 	char *const *endpoints;
@@ -35,11 +37,11 @@ struct watch_opts {
 
 /* 0 ok, 1 --help, -1 error (message in err). argv[0] is the command. */
 int watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
-		size_t errlen);
+                size_t errlen);
 
 /* The configuration for these options (see cmdline_config()). */
 bool watch_config(const struct watch_opts *o, struct config *cfg, char *err,
-		  size_t errlen);
+                  size_t errlen);
 
 void watch_usage(FILE *f);
 
@@ -55,6 +57,6 @@ int watch_main(int argc, char **argv);
  * to watch cfg's endpoints. Returns an exit code.
  */
 int watch_dashboard(struct watch_opts *o, struct config *cfg,
-		    const struct serve_opts *demo);
+                    const struct serve_opts *demo);
 
 #endif

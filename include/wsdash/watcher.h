@@ -27,7 +27,7 @@ struct watcher_hooks {
 	void *user;
 	/* After every mon_apply() that changed something (flags). */
 	void (*changed)(void *user, struct mon_ep *ep, unsigned flags,
-			const struct mon_event *ev);
+	                const struct mon_event *ev);
 	/* Every tick_ms (0: never), e.g. per-second summaries or frames. */
 	void (*tick)(void *user, int64_t now_us);
 	int tick_ms;
@@ -41,14 +41,14 @@ struct watcher_hooks {
  * with a reason in err.
  */
 struct watcher *watcher_new(bool tls, const char *cacert, int timeout_ms,
-			    char *err, size_t errlen);
+                            char *err, size_t errlen);
 
 /*
  * Serve the demo backend in the same loop (o->port 0 picks a port). Returns
  * the port, or -1 with a reason in err.
  */
-int watcher_serve_demo(struct watcher *w, const struct serve_opts *o,
-		       char *err, size_t errlen);
+int watcher_serve_demo(struct watcher *w, const struct serve_opts *o, char *err,
+                       size_t errlen);
 
 /*
  * Demo only: take demo stream s (enum demo_stream) down with 503 or bring it
@@ -65,8 +65,8 @@ bool watcher_adopt_stdin(struct watcher *w);
  * *stop and call watcher_wake(). Returns 0, or -1 with a reason in err.
  */
 int watcher_run(struct watcher *w, const struct config *c, struct mon *m,
-		const struct watcher_hooks *h, volatile sig_atomic_t *stop,
-		int64_t duration_ms, char *err, size_t errlen);
+                const struct watcher_hooks *h, volatile sig_atomic_t *stop,
+                int64_t duration_ms, char *err, size_t errlen);
 
 /* Wake the loop from a signal handler (async-signal-safe). */
 void watcher_wake(struct watcher *w);

@@ -20,10 +20,10 @@
 #define WPRINT_MSG_LINES 10 /* message lines per endpoint per second */
 
 struct wprint_ep {
-	uint64_t sec_msgs;    /* messages since the last tick */
+	uint64_t sec_msgs; /* messages since the last tick */
 	uint64_t sec_bytes;
-	unsigned sec_lines;   /* message lines printed since the last tick */
-	bool flood;           /* last second was over the limit */
+	unsigned sec_lines; /* message lines printed since the last tick */
+	bool flood;         /* last second was over the limit */
 };
 
 struct wprint {
@@ -43,7 +43,7 @@ void wprint_done(struct wprint *p);
  * Caller frees.
  */
 char *wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
-		    const struct mon_event *ev, int64_t now_us, double wall_ms);
+                    const struct mon_event *ev, int64_t now_us, double wall_ms);
 
 /* Per-second summary lines (call once a second); NULL if none. */
 char *wprint_tick(struct wprint *p, int64_t now_us, double wall_ms);

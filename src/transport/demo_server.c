@@ -36,7 +36,6 @@
 #include "demo_server.h"
 #include "net.h"
 
-
 #define READY_WAIT_US     (2 * LWS_US_PER_SEC) /* wait for client_ready */
 #define PONG_SLOTS        4   /* app-level pongs waiting to be written */
 #define PONG_MAX          256 /* longer pongs are not echoed */

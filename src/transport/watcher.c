@@ -32,9 +32,9 @@
 #include "demo_server.h"
 #include "net.h"
 
-#define RX_KEEP      (64 * 1024) /* reassembly buffer kept between messages */
-#define JPING_SLOTS  4           /* JSON pings awaiting their pong */
-#define PING_PAYLOAD 16          /* mono us + sequence number */
+#define RX_KEEP        (64 * 1024) /* reassembly buffer kept between messages */
+#define JPING_SLOTS    4           /* JSON pings awaiting their pong */
+#define PING_PAYLOAD   16          /* mono us + sequence number */
 #define CLOSE_GRACE_US (200 * 1000) /* time to send close frames at exit */
 
 enum wkind { WK_WS, WK_POLL, WK_STDIN };
@@ -44,13 +44,13 @@ struct watcher;
 
 /* What an lws connection is to us (its opaque user data). */
 struct wconn {
-	struct wep *e;     /* NULL for stdin */
+	struct wep *e; /* NULL for stdin */
 	enum wkind kind;
 	struct watcher *w; /* stdin only */
 };
 
 struct jping {
-	double ts;      /* the value we sent */
+	double ts; /* the value we sent */
 	int64_t sent_us;
 };
 
@@ -66,7 +66,7 @@ struct wep {
 	struct lws *ws;
 	bool ws_connecting;
 	bool ws_open;
-	bool ws_closing;   /* we are closing it (exit): no report */
+	bool ws_closing; /* we are closing it (exit): no report */
 	int64_t ws_t0_us;
 	int ws_status;
 	int tls_error;
@@ -141,13 +141,14 @@ apply(struct wep *e, const struct mon_event *ev)
 static void
 apply_simple(struct wep *e, enum mon_ev_kind k, const char *text)
 {
-	struct mon_event ev = {.kind = k, .text = text,
-			       .wall_ms = clock_wall_ms()};
+	struct mon_event ev = {
+	    .kind = k, .text = text, .wall_ms = clock_wall_ms()};
 
 	apply(e, &ev);
 }
 
-/* ---- connections ---------------------------------------------------------- */
+/* ---- connections ----------------------------------------------------------
+ */
 
 /* Forget a connection and have lws close it; its callbacks then see NULL. */
 static void
@@ -156,14 +157,14 @@ detach_kill(struct lws **pwsi)
 	if (*pwsi != NULL) {
 		lws_set_opaque_user_data(*pwsi, NULL);
 		lws_set_timeout(*pwsi, PENDING_TIMEOUT_USER_OK,
-				LWS_TO_KILL_ASYNC);
+		                LWS_TO_KILL_ASYNC);
 		*pwsi = NULL;
 	}
 }
 
 static void
 connect_info(struct wep *e, struct lws_client_connect_info *i,
-	     const struct url *u, char *host, size_t hostlen)
+             const struct url *u, char *host, size_t hostlen)
 {
 	const struct config *c = e->w->c;
 
@@ -189,7 +190,8 @@ connect_info(struct wep *e, struct lws_client_connect_info *i,
 	i->retry_and_idle_policy = &e->w->no_keepalive;
 }
 
-/* ---- fallback and retry ---------------------------------------------------- */
+/* ---- fallback and retry ----------------------------------------------------
+ */
 
 static void
 retry_fire(lws_sorted_usec_list_t *sul)
@@ -209,7 +211,9 @@ static int64_t
 fallback_prepare(struct wep *e)
 {
 	unsigned attempt = mon_in_fallback(e->m) ? e->m->retries + 1 : 0;
-	int64_t delay_us = mon_backoff_ms(attempt, rng_unit(&e->w->rng)) * 1000;
+	int64_t delay_us = mon_backoff_ms(attempt, rng_unit(&e->w->rng),
+	                                  e->w->c->retry_base_ms) *
+	                   1000;
 
 	mon_set_next_retry(e->m, clock_mono_us() + delay_us);
 	return delay_us;
@@ -253,7 +257,7 @@ ws_reset(struct wep *e)
 /* The handshake failed: tell the model with the check's classes. */
 static void
 ws_failed(struct wep *e, enum probe_outcome out, const char *lws_error,
-	  bool tcp_connected)
+          bool tcp_connected)
 {
 	struct probe_obs o = {0};
 	struct mon_event ev = {0};
@@ -267,7 +271,7 @@ ws_failed(struct wep *e, enum probe_outcome out, const char *lws_error,
 	o.timeout_ms = e->timeout_ms;
 	snprintf(o.tls_reason, sizeof(o.tls_reason), "%s", e->tls_reason);
 	sanitize_text(o.error, sizeof(o.error), lws_error, strlen(lws_error),
-		      true);
+	              true);
 	ev.kind = MEV_WS_FAIL;
 	ev.cls = probe_classify(&o);
 	ev.status = e->ws_status;
@@ -309,8 +313,8 @@ connect_deadline(lws_sorted_usec_list_t *sul)
 	if (!e->ws_connecting)
 		return;
 	fd = e->ws ? (int)lws_get_socket_fd(e->ws) : -1;
-	connected = fd >= 0 &&
-		    getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+	connected =
+	    fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
 	detach_kill(&e->ws);
 	ws_failed(e, PO_TIMEOUT, "", connected);
 }
@@ -335,7 +339,7 @@ ws_connect(struct wep *e)
 	i.protocol = c->subprotocol;
 	i.opaque_user_data = &e->wsc;
 	lws_sul_schedule(e->w->ctx, 0, &e->sul_connect, connect_deadline,
-			 (lws_usec_t)e->timeout_ms * 1000);
+	                 (lws_usec_t)e->timeout_ms * 1000);
 	/*
 	 * No i.pwsi: lws would clear it when this connection ends, which
 	 * could be long after e->ws points at a newer one.
@@ -357,16 +361,17 @@ ws_connect(struct wep *e)
 			freeaddrinfo(res);
 		if (r != 0) {
 			snprintf(why, sizeof(why), "'%.64s': %s",
-				 e->cfg->ws.host, gai_strerror(r));
+			         e->cfg->ws.host, gai_strerror(r));
 			ws_failed(e, PO_DNS, why, false);
 		} else {
 			ws_failed(e, PO_CONN_ERROR,
-				  "could not start the connection", false);
+			          "could not start the connection", false);
 		}
 	}
 }
 
-/* ---- pings ------------------------------------------------------------------ */
+/* ---- pings ------------------------------------------------------------------
+ */
 
 static void pong_check(lws_sorted_usec_list_t *sul);
 
@@ -380,7 +385,7 @@ ping_fire(lws_sorted_usec_list_t *sul)
 	e->ping_due = true;
 	lws_callback_on_writable(e->ws);
 	lws_sul_schedule(e->w->ctx, 0, &e->sul_ping, ping_fire,
-			 (lws_usec_t)e->w->c->ping_interval_ms * 1000);
+	                 (lws_usec_t)e->w->c->ping_interval_ms * 1000);
 }
 
 /* A ping was written at now: arm the pong deadline if none is pending. */
@@ -391,7 +396,7 @@ ping_sent(struct wep *e, int64_t now)
 		return;
 	e->ping_outstanding_us = now;
 	lws_sul_schedule(e->w->ctx, 0, &e->sul_pong, pong_check,
-			 (lws_usec_t)e->w->c->ping_timeout_ms * 1000);
+	                 (lws_usec_t)e->w->c->ping_timeout_ms * 1000);
 }
 
 static void
@@ -407,7 +412,7 @@ pong_check(lws_sorted_usec_list_t *sul)
 	waited = now - e->ping_outstanding_us;
 	if (waited >= 2 * timeout_us) {
 		snprintf(why, sizeof(why), "no pong for %lld ms (half-open?)",
-			 (long long)(waited / 1000));
+		         (long long)(waited / 1000));
 		detach_kill(&e->ws);
 		ws_lost(e, why);
 		return;
@@ -415,11 +420,11 @@ pong_check(lws_sorted_usec_list_t *sul)
 	if (!e->stale_reported) {
 		e->stale_reported = true;
 		snprintf(why, sizeof(why), "no pong for %lld ms",
-			 (long long)(waited / 1000));
+		         (long long)(waited / 1000));
 		apply_simple(e, MEV_PONG_LATE, why);
 	}
 	lws_sul_schedule(e->w->ctx, 0, &e->sul_pong, pong_check,
-			 e->ping_outstanding_us + 2 * timeout_us - now);
+	                 e->ping_outstanding_us + 2 * timeout_us - now);
 }
 
 /* A pong for a ping sent at sent_us arrived now. */
@@ -443,7 +448,7 @@ pong_arrived(struct wep *e, int64_t sent_us, int64_t now)
 
 static int
 write_text(struct lws *wsi, const char *text, size_t n,
-	   enum lws_write_protocol proto)
+           enum lws_write_protocol proto)
 {
 	unsigned char *buf = malloc(LWS_PRE + n + 1);
 	int r;
@@ -467,20 +472,20 @@ send_ping(struct wep *e, struct lws *wsi)
 
 		memcpy(buf + LWS_PRE, &now, 8);
 		memcpy(buf + LWS_PRE + 8, &seq, 8);
-		if (lws_write(wsi, buf + LWS_PRE, PING_PAYLOAD, LWS_WRITE_PING) <
-		    PING_PAYLOAD)
+		if (lws_write(wsi, buf + LWS_PRE, PING_PAYLOAD,
+		              LWS_WRITE_PING) < PING_PAYLOAD)
 			return -1;
 	} else {
 		char msg[96];
 		double ts = (double)clock_wall_us() / 1000.0;
 		int n = snprintf(msg, sizeof(msg),
-				 "{\"type\":\"ping\",\"timestamp\":%.3f}", ts);
+		                 "{\"type\":\"ping\",\"timestamp\":%.3f}", ts);
 
 		if (write_text(wsi, msg, (size_t)n, LWS_WRITE_TEXT) < 0)
 			return -1;
 		if (e->njping == JPING_SLOTS) {
 			memmove(&e->jping[0], &e->jping[1],
-				sizeof(e->jping[0]) * (JPING_SLOTS - 1));
+			        sizeof(e->jping[0]) * (JPING_SLOTS - 1));
 			e->njping--;
 		}
 		e->jping[e->njping++] = (struct jping){ts, now};
@@ -512,7 +517,7 @@ json_pong(struct wep *e, const char *data, size_t len)
 			pong_arrived(e, e->jping[i].sent_us, clock_mono_us());
 			/* this one and every older ping are answered */
 			memmove(&e->jping[0], &e->jping[i + 1],
-				sizeof(e->jping[0]) * (e->njping - i - 1));
+			        sizeof(e->jping[0]) * (e->njping - i - 1));
 			e->njping -= i + 1;
 			ours = true;
 			break;
@@ -522,7 +527,8 @@ json_pong(struct wep *e, const char *data, size_t len)
 	return ours;
 }
 
-/* ---- receiving -------------------------------------------------------------- */
+/* ---- receiving --------------------------------------------------------------
+ */
 
 static void
 ws_receive(struct wep *e, struct lws *wsi, const char *in, size_t len)
@@ -568,16 +574,16 @@ done:
 		return;
 	if (e->rx_discard) {
 		struct mon_event ev = {.kind = MEV_MSG_DROPPED,
-				       .len = e->rx_dropped_len,
-				       .wall_ms = clock_wall_ms()};
+		                       .len = e->rx_dropped_len,
+		                       .wall_ms = clock_wall_ms()};
 
 		apply(e, &ev);
 	} else if (!json_pong(e, e->rx, e->rx_len)) {
 		struct mon_event ev = {.kind = MEV_MESSAGE,
-				       .data = e->rx,
-				       .len = e->rx_len,
-				       .binary = lws_frame_is_binary(wsi),
-				       .wall_ms = clock_wall_ms()};
+		                       .data = e->rx,
+		                       .len = e->rx_len,
+		                       .binary = lws_frame_is_binary(wsi),
+		                       .wall_ms = clock_wall_ms()};
 
 		apply(e, &ev);
 	}
@@ -590,7 +596,8 @@ done:
 	}
 }
 
-/* ---- polling ---------------------------------------------------------------- */
+/* ---- polling ----------------------------------------------------------------
+ */
 
 static void poll_fire(lws_sorted_usec_list_t *sul);
 
@@ -598,13 +605,13 @@ static void
 poll_schedule(struct wep *e)
 {
 	int64_t next = e->poll_t0_us +
-		       (int64_t)e->w->c->poll_interval_ms * 1000 -
-		       clock_mono_us();
+	               (int64_t)e->w->c->poll_interval_ms * 1000 -
+	               clock_mono_us();
 
 	if (!e->polling)
 		return;
 	lws_sul_schedule(e->w->ctx, 0, &e->sul_poll, poll_fire,
-			 next > 0 ? next : 1);
+	                 next > 0 ? next : 1);
 }
 
 /* A poll finished (ok or not): report, free, schedule the next. */
@@ -661,7 +668,7 @@ poll_start(struct wep *e)
 	i.alpn = "http/1.1";
 	i.opaque_user_data = &e->pollc;
 	lws_sul_schedule(e->w->ctx, 0, &e->sul_poll_to, poll_deadline,
-			 (lws_usec_t)e->timeout_ms * 1000);
+	                 (lws_usec_t)e->timeout_ms * 1000);
 	e->poll = lws_client_connect_via_info(&i);
 	if (e->poll != NULL && !e->poll_inflight)
 		e->poll = NULL; /* a callback already settled it */
@@ -705,7 +712,8 @@ poll_body_add(struct wep *e, const char *in, size_t len)
 	e->poll_len += take;
 }
 
-/* ---- the protocol callback ---------------------------------------------------- */
+/* ---- the protocol callback
+ * ---------------------------------------------------- */
 
 static int
 ws_writeable(struct wep *e, struct lws *wsi)
@@ -714,16 +722,16 @@ ws_writeable(struct wep *e, struct lws *wsi)
 		static const char why[] = "wsdash exiting";
 
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY,
-				 (unsigned char *)why, sizeof(why) - 1);
+		                 (unsigned char *)why, sizeof(why) - 1);
 		return -1;
 	}
 	if (e->hello_pending) {
-		const char *hello = e->cfg->hello_set ? e->cfg->hello
-							: e->w->c->hello;
+		const char *hello =
+		    e->cfg->hello_set ? e->cfg->hello : e->w->c->hello;
 
 		e->hello_pending = false;
-		if (hello && write_text(wsi, hello, strlen(hello),
-					LWS_WRITE_TEXT) < 0)
+		if (hello &&
+		    write_text(wsi, hello, strlen(hello), LWS_WRITE_TEXT) < 0)
 			return -1;
 	} else if (e->ping_due) {
 		e->ping_due = false;
@@ -737,7 +745,7 @@ ws_writeable(struct wep *e, struct lws *wsi)
 
 static int
 watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-	       void *in, size_t len)
+               void *in, size_t len)
 {
 	struct wconn *wc = wsi ? lws_get_opaque_user_data(wsi) : NULL;
 	struct wep *e = wc ? wc->e : NULL;
@@ -757,19 +765,19 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			e->tls_error =
 			    X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
 			snprintf(e->tls_reason, sizeof(e->tls_reason), "%s",
-				 X509_verify_cert_error_string(e->tls_error));
+			         X509_verify_cert_error_string(e->tls_error));
 		}
 		return 0;
 
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (e == NULL)
 			break;
-		if (net_append_headers(wsi, e->w->c->headers,
-				       e->w->c->nheaders, (unsigned char **)in,
-				       *(unsigned char **)in + len) ||
+		if (net_append_headers(wsi, e->w->c->headers, e->w->c->nheaders,
+		                       (unsigned char **)in,
+		                       *(unsigned char **)in + len) ||
 		    net_append_headers(wsi, e->cfg->headers, e->cfg->nheaders,
-				       (unsigned char **)in,
-				       *(unsigned char **)in + len))
+		                       (unsigned char **)in,
+		                       *(unsigned char **)in + len))
 			return -1;
 		break;
 
@@ -780,7 +788,8 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (wc->kind == WK_WS)
 			e->ws_status = (int)lws_http_client_http_response(wsi);
 		else
-			e->poll_status = (int)lws_http_client_http_response(wsi);
+			e->poll_status =
+			    (int)lws_http_client_http_response(wsi);
 		break;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -793,7 +802,7 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		lws_sul_cancel(&e->sul_retry);
 		apply_simple(e, MEV_WS_OPEN, NULL);
 		e->hello_pending = (e->cfg->hello_set ? e->cfg->hello
-						      : e->w->c->hello) != NULL;
+		                                      : e->w->c->hello) != NULL;
 		/* first ping at once: an RTT as soon as possible */
 		lws_sul_schedule(e->w->ctx, 0, &e->sul_ping, ping_fire, 1);
 		if (e->hello_pending)
@@ -830,8 +839,8 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 			e->peer_close_code = p[0] << 8 | p[1];
 			sanitize_text(e->peer_close_why,
-				      sizeof(e->peer_close_why),
-				      (const char *)p + 2, len - 2, true);
+			              sizeof(e->peer_close_why),
+			              (const char *)p + 2, len - 2, true);
 		}
 		break;
 
@@ -844,18 +853,19 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 				e->ws_status =
 				    (int)lws_http_client_http_response(wsi);
 			lws_set_opaque_user_data(wsi, NULL);
-			ws_failed(e, PO_CONN_ERROR,
-				  in ? (const char *)in : "", false);
+			ws_failed(e, PO_CONN_ERROR, in ? (const char *)in : "",
+			          false);
 		} else {
 			char why[128];
 
 			e->poll = NULL;
 			lws_set_opaque_user_data(wsi, NULL);
 			sanitize_text(why, sizeof(why),
-				      in ? (const char *)in : "error",
-				      in ? strlen((const char *)in) : 5, true);
+			              in ? (const char *)in : "error",
+			              in ? strlen((const char *)in) : 5, true);
 			if (strstr(why, "Unable to connect"))
-				snprintf(why, sizeof(why), "connection refused");
+				snprintf(why, sizeof(why),
+				         "connection refused");
 			poll_done(e, false, why);
 		}
 		break;
@@ -877,7 +887,7 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (e != NULL && wc->kind == WK_POLL) {
 			lws_set_opaque_user_data(wsi, NULL);
 			poll_done(e, e->poll_status > 0 && e->poll_status < 400,
-				  NULL);
+			          NULL);
 		}
 		break;
 
@@ -909,15 +919,16 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 }
 
 static const struct lws_protocols watch_protocols[] = {
-	{"wsdash-watch", watch_callback, 0, 65536, 0, NULL, 0},
-	{NULL, NULL, 0, 0, 0, NULL, 0},
+    {"wsdash-watch", watch_callback, 0, 65536, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-/* ---- life cycle ---------------------------------------------------------------- */
+/* ---- life cycle
+ * ---------------------------------------------------------------- */
 
 struct watcher *
 watcher_new(bool tls, const char *cacert, int timeout_ms, char *err,
-	    size_t errlen)
+            size_t errlen)
 {
 	struct watcher *w = calloc(1, sizeof(*w));
 
@@ -929,7 +940,7 @@ watcher_new(bool tls, const char *cacert, int timeout_ms, char *err,
 	net_set_logging(NULL);
 
 	w->ctx = net_context_new(watch_protocols, tls, cacert, timeout_ms,
-				 &w->vh, err, errlen);
+	                         &w->vh, err, errlen);
 	if (w->ctx == NULL) {
 		free(w);
 		return NULL;
@@ -943,7 +954,7 @@ watcher_new(bool tls, const char *cacert, int timeout_ms, char *err,
 
 int
 watcher_serve_demo(struct watcher *w, const struct serve_opts *o, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	w->demo = demo_server_new(w->ctx, o, NULL, err, errlen);
 	return w->demo ? demo_server_port(w->demo) : -1;
@@ -972,7 +983,7 @@ watcher_adopt_stdin(struct watcher *w)
 		return false;
 	w->stdinc = (struct wconn){NULL, WK_STDIN, w};
 	wsi = lws_adopt_descriptor_vhost(w->vh, LWS_ADOPT_RAW_FILE_DESC, fd,
-					 "wsdash-watch", NULL);
+	                                 "wsdash-watch", NULL);
 	if (wsi != NULL)
 		lws_set_opaque_user_data(wsi, &w->stdinc);
 	w->stdin_adopted = wsi != NULL;
@@ -995,7 +1006,7 @@ tick_fire(lws_sorted_usec_list_t *sul)
 		w->h->tick(w->h->user, clock_mono_us());
 	if (w->h && w->h->tick_ms > 0)
 		lws_sul_schedule(w->ctx, 0, &w->sul_tick, tick_fire,
-				 (lws_usec_t)w->h->tick_ms * 1000);
+		                 (lws_usec_t)w->h->tick_ms * 1000);
 }
 
 static void
@@ -1078,8 +1089,8 @@ close_all(struct watcher *w)
 
 int
 watcher_run(struct watcher *w, const struct config *c, struct mon *m,
-	    const struct watcher_hooks *h, volatile sig_atomic_t *stop,
-	    int64_t duration_ms, char *err, size_t errlen)
+            const struct watcher_hooks *h, volatile sig_atomic_t *stop,
+            int64_t duration_ms, char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -1108,10 +1119,10 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 		ws_connect(&w->eps[i]);
 	if (h && h->tick_ms > 0)
 		lws_sul_schedule(w->ctx, 0, &w->sul_tick, tick_fire,
-				 (lws_usec_t)h->tick_ms * 1000);
+		                 (lws_usec_t)h->tick_ms * 1000);
 	if (duration_ms > 0)
 		lws_sul_schedule(w->ctx, 0, &w->sul_end, end_fire,
-				 duration_ms * 1000);
+		                 duration_ms * 1000);
 
 	while (!w->done && !(stop && *stop))
 		if (lws_service(w->ctx, 0) < 0)

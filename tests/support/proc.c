@@ -251,3 +251,24 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
 	close(pe[0]);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+size_t
+child_drain(struct child *c)
+{
+	char buf[65536];
+	size_t total = 0;
+	int fd = fileno(c->out);
+
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		ssize_t n;
+
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	return total;
+}

@@ -33,7 +33,11 @@ bool serve_start(struct child *c, ...);
 /* Read one line of the child's stdout with a timeout; false on EOF/timeout. */
 bool child_read_line(struct child *c, char *buf, size_t len, int timeout_ms);
 
-/* Send sig and wait up to timeout_ms; returns the wait status or -1. */
+/* Read and discard whatever the child has written so far; bytes read. */
+size_t child_drain(struct child *c);
+
+/* Send sig and wait
+ up to timeout_ms; returns the wait status or -1. */
 int child_signal_wait(struct child *c, int sig, int timeout_ms);
 
 /*

@@ -86,17 +86,18 @@ reach(struct mon_ep *ep, enum mon_state s)
 Test(mon, transition_table_with_polling, .fini = teardown_all)
 {
 	static const char *const table[MON_NSTATES] = {
-		/*              OPEN FAIL CLOSED PONG LATE MSG DROP POK PFAIL RESUME */
-		/* connecting */ "L P P = = = = = = C",
-		/* live       */ "L = P = T = = = = C",
-		/* stale      */ "L = P L = = = = = C",
-		/* polling    */ "L = = = = = = = D C",
-		/* down       */ "L = = = = = = P = C",
+	    /*              OPEN FAIL CLOSED PONG LATE MSG DROP POK PFAIL RESUME
+	     */
+	    /* connecting */ "L P P = = = = = = C",
+	    /* live       */ "L = P = T = = = = C",
+	    /* stale      */ "L = P L = = = = = C",
+	    /* polling    */ "L = = = = = = = D C",
+	    /* down       */ "L = = = = = = P = C",
 	};
 	static const enum mon_ev_kind kinds[] = {
-		MEV_WS_OPEN,   MEV_WS_FAIL,     MEV_WS_CLOSED, MEV_PONG,
-		MEV_PONG_LATE, MEV_MESSAGE,     MEV_MSG_DROPPED,
-		MEV_POLL_OK,   MEV_POLL_FAIL,   MEV_RESUME};
+	    MEV_WS_OPEN,   MEV_WS_FAIL, MEV_WS_CLOSED,   MEV_PONG,
+	    MEV_PONG_LATE, MEV_MESSAGE, MEV_MSG_DROPPED, MEV_POLL_OK,
+	    MEV_POLL_FAIL, MEV_RESUME};
 	const char *letters = "CLTPD";
 
 	for (int s = 0; s < MON_NSTATES; s++) {
@@ -104,19 +105,18 @@ Test(mon, transition_table_with_polling, .fini = teardown_all)
 			char want = table[s][k * 2];
 			enum mon_state expect =
 			    want == '=' ? (enum mon_state)s
-					: (enum mon_state)(strchr(letters, want) -
-							   letters);
+			                : (enum mon_state)(
+			                      strchr(letters, want) - letters);
 			struct mon_ep *ep;
 
 			setup_with(true);
 			ep = &m.eps[0];
 			reach(ep, s);
 			ev(ep, kinds[k], 10);
-			cr_assert_eq(ep->state, expect,
-				     "%s + event %d: got %s, want %s",
-				     mon_state_name(s), kinds[k],
-				     mon_state_name(ep->state),
-				     mon_state_name(expect));
+			cr_assert_eq(
+			    ep->state, expect, "%s + event %d: got %s, want %s",
+			    mon_state_name(s), kinds[k],
+			    mon_state_name(ep->state), mon_state_name(expect));
 			teardown_all();
 		}
 	}
@@ -160,21 +160,21 @@ Test(mon, modes_follow_states, .fini = teardown_all)
 Test(mon, fallback_bookkeeping_and_recovery, .fini = teardown_all)
 {
 	struct mon_ep *ep;
-	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1001,
-				   .text = "stream down"};
+	struct mon_event closed = {
+	    .kind = MEV_WS_CLOSED, .close_code = 1001, .text = "stream down"};
 	const struct mon_transition *t;
 
 	setup_with(true);
 	ep = &m.eps[0];
 	ev(ep, MEV_WS_OPEN, 1 * S);
 	cr_assert_eq(mon_apply(&m, ep, &closed, 5 * S) & MON_CHG_STATE,
-		     MON_CHG_STATE);
+	             MON_CHG_STATE);
 	cr_assert_eq(ep->state, MON_POLLING);
 	cr_assert_eq(ep->fallbacks, 1);
 	cr_assert_eq(ep->fallback_since_us, 5 * S);
 	cr_assert(strstr(ep->fallback_reason, "1001") &&
-		  strstr(ep->fallback_reason, "stream down"),
-		  "%s", ep->fallback_reason);
+	              strstr(ep->fallback_reason, "stream down"),
+	          "%s", ep->fallback_reason);
 	/* two retries fail; the count and last reason are kept */
 	cr_assert_eq(ev(ep, MEV_WS_FAIL, 6 * S), MON_CHG_OTHER);
 	ev(ep, MEV_WS_FAIL, 8 * S);
@@ -206,10 +206,11 @@ Test(mon, fallback_bookkeeping_and_recovery, .fini = teardown_all)
 Test(mon, reasons_name_class_status_and_errors, .fini = teardown_all)
 {
 	struct mon_ep *ep;
-	struct mon_event fail = {.kind = MEV_WS_FAIL, .cls = PC_REFUSED,
-				 .text = "connection refused"};
+	struct mon_event fail = {.kind = MEV_WS_FAIL,
+	                         .cls = PC_REFUSED,
+	                         .text = "connection refused"};
 	struct mon_event pf = {.kind = MEV_POLL_FAIL,
-			       .text = "no answer in 3000 ms"};
+	                       .text = "no answer in 3000 ms"};
 
 	setup_with(true);
 	ep = &m.eps[0];
@@ -220,8 +221,9 @@ Test(mon, reasons_name_class_status_and_errors, .fini = teardown_all)
 	cr_assert_str_eq(ep->reason, "poll failed: no answer in 3000 ms");
 	/* hostile text is sanitized on the way in */
 	struct mon_event nasty = {.kind = MEV_WS_OPEN};
-	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1000,
-				   .text = "\x1b]0;pwned\x07\x1b[2J"};
+	struct mon_event closed = {.kind = MEV_WS_CLOSED,
+	                           .close_code = 1000,
+	                           .text = "\x1b]0;pwned\x07\x1b[2J"};
 	mon_apply(&m, ep, &nasty, 3);
 	mon_apply(&m, ep, &closed, 4);
 	cr_assert_null(strchr(ep->reason, '\x1b'), "%s", ep->reason);
@@ -245,7 +247,6 @@ Test(mon, pause_ignores_late_events_and_resume_reconnects, .fini = teardown_all)
 	cr_assert_eq(ep->state, MON_CONNECTING);
 	/* 1 s connecting + 1 s live; the 8 paused seconds count for nothing */
 	cr_assert_float_eq(mon_ws_share(ep, 10 * S), 0.5, 1e-9);
-
 }
 
 Test(mon, backoff_schedule)
@@ -254,12 +255,14 @@ Test(mon, backoff_schedule)
 	int64_t want[] = {1000, 2000, 4000, 8000, 16000, 30000, 30000};
 
 	for (unsigned a = 0; a < 7; a++)
-		cr_assert_eq(mon_backoff_ms(a, 0.5), want[a], "attempt %u", a);
-	cr_assert_eq(mon_backoff_ms(1000, 0.5), 30000, "never gives up");
-	cr_assert_eq(mon_backoff_ms(0, 0.0), 800);
-	cr_assert_eq(mon_backoff_ms(0, 0.999), 1199);
-	cr_assert_eq(mon_backoff_ms(10, 0.999), 30000, "cap holds with jitter");
-	cr_assert_geq(mon_backoff_ms(10, 0.0), 24000);
+		cr_assert_eq(mon_backoff_ms(a, 0.5, 1000), want[a],
+		             "attempt %u", a);
+	cr_assert_eq(mon_backoff_ms(1000, 0.5, 1000), 30000, "never gives up");
+	cr_assert_eq(mon_backoff_ms(0, 0.0, 1000), 800);
+	cr_assert_eq(mon_backoff_ms(0, 0.999, 1000), 1199);
+	cr_assert_eq(mon_backoff_ms(10, 0.999, 1000), 30000,
+	             "cap holds with jitter");
+	cr_assert_geq(mon_backoff_ms(10, 0.0, 1000), 24000);
 }
 
 Test(mon, rtt_stats)
@@ -310,7 +313,8 @@ Test(mon, counters_rate_and_share, .fini = teardown_all)
 	cr_assert_eq(ep->msgs, 100);
 	cr_assert_eq(ep->bytes, 100 * strlen("{\"type\":\"x\"}"));
 	cr_assert_float_eq(mon_rate(ep, 5 * S + 1), 20.0, 1e-9);
-	cr_assert_float_eq(mon_rate(ep, 30 * S), 0.0, 1e-9, "old seconds expire");
+	cr_assert_float_eq(mon_rate(ep, 30 * S), 0.0, 1e-9,
+	                   "old seconds expire");
 	mon_apply(&m, ep, &drop, 5 * S);
 	cr_assert_eq(ep->dropped, 1);
 	cr_assert_eq(ep->msgs, 100, "dropped messages are not messages");

@@ -32,8 +32,8 @@ Test(msgsum, objects_arrays_scalars)
 	   "[{\"status\":\"success\"}],\"total_count\":14,\"analytics\":"
 	   "{\"a\":1,\"b\":2}}}");
 	cr_assert_str_eq(mi.summary,
-			 "workflows: 1 item: 1 success; total_count=14; "
-			 "analytics{2}");
+	                 "workflows: 1 item: 1 success; total_count=14; "
+	                 "analytics{2}");
 	an("[1,2,3]");
 	cr_assert_str_eq(mi.type, "json");
 	cr_assert_str_eq(mi.summary, "3 items");

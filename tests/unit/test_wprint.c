@@ -35,7 +35,7 @@ apply(struct mon_event *e, int64_t now)
 	unsigned chg = mon_apply(&m, &m.eps[0], e, now);
 
 	return chg ? wprint_change(&p, &m.eps[0], chg, e, now, 1764108000000.0)
-		   : NULL;
+	           : NULL;
 }
 
 static cJSON *
@@ -57,45 +57,49 @@ Test(wprint, json_state_message_rtt_poll, .fini = fini)
 	struct mon_event msg = {.kind = MEV_MESSAGE, .wall_ms = 1764108000100};
 	struct mon_event pong = {.kind = MEV_PONG, .rtt_us = 1500};
 	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1001};
-	struct mon_event poll = {.kind = MEV_POLL_OK, .status = 200,
-				 .rtt_us = 2500, .data = "[1,2]", .len = 5};
+	struct mon_event poll = {.kind = MEV_POLL_OK,
+	                         .status = 200,
+	                         .rtt_us = 2500,
+	                         .data = "[1,2]",
+	                         .len = 5};
 	cJSON *j;
 
 	setup(true);
 	j = parse_line(apply(&open, 1));
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "endpoint")->valuestring,
-			 "live");
+	                 "live");
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "event")->valuestring, "state");
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "state")->valuestring, "live");
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "mode")->valuestring,
-			 "websocket");
+	                 "websocket");
 	cr_assert(cJSON_IsString(cJSON_GetObjectItem(j, "reason")));
 	cr_assert_float_eq(cJSON_GetObjectItem(j, "ts_ms")->valuedouble,
-			   1764108000000.0, 1e-3);
+	                   1764108000000.0, 1e-3);
 	cJSON_Delete(j);
 
-	msg.data = "{\"type\":\"u\",\"sent_at\":1764108000090,\"x\":\"\\u001b[2J\"}";
+	msg.data =
+	    "{\"type\":\"u\",\"sent_at\":1764108000090,\"x\":\"\\u001b[2J\"}";
 	msg.len = strlen(msg.data);
 	j = parse_line(apply(&msg, 2));
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "event")->valuestring,
-			 "message");
+	                 "message");
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "msg_type")->valuestring, "u");
 	cr_assert_eq(cJSON_GetObjectItem(j, "bytes")->valuedouble, msg.len);
 	cr_assert_float_eq(cJSON_GetObjectItem(j, "lag_ms")->valuedouble, 10,
-			   1e-9);
-	cr_assert_null(strchr(cJSON_GetObjectItem(j, "summary")->valuestring,
-			      '\x1b'));
+	                   1e-9);
+	cr_assert_null(
+	    strchr(cJSON_GetObjectItem(j, "summary")->valuestring, '\x1b'));
 	cJSON_Delete(j);
 
 	j = parse_line(apply(&pong, 3));
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "event")->valuestring, "rtt");
 	cr_assert_float_eq(cJSON_GetObjectItem(j, "rtt_ms")->valuedouble, 1.5,
-			   1e-9);
+	                   1e-9);
 	cJSON_Delete(j);
 
 	j = parse_line(apply(&closed, 4));
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "state")->valuestring,
-			 "polling");
+	                 "polling");
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "from")->valuestring, "live");
 	cJSON_Delete(j);
 
@@ -103,7 +107,7 @@ Test(wprint, json_state_message_rtt_poll, .fini = fini)
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "event")->valuestring, "poll");
 	cr_assert_eq(cJSON_GetObjectItem(j, "http_status")->valuedouble, 200);
 	cr_assert_float_eq(cJSON_GetObjectItem(j, "rtt_ms")->valuedouble, 2.5,
-			   1e-9);
+	                   1e-9);
 	cJSON_Delete(j);
 }
 
@@ -111,7 +115,7 @@ Test(wprint, plain_lines_and_flood_summary, .fini = fini)
 {
 	struct mon_event open = {.kind = MEV_WS_OPEN};
 	struct mon_event msg = {.kind = MEV_MESSAGE,
-				.data = "{\"type\":\"tick\"}"};
+	                        .data = "{\"type\":\"tick\"}"};
 	int lines = 0;
 	char *s;
 
@@ -119,7 +123,7 @@ Test(wprint, plain_lines_and_flood_summary, .fini = fini)
 	msg.len = strlen(msg.data);
 	s = apply(&open, 1);
 	cr_assert(strstr(s, "  live  ") && strstr(s, "connecting -> live"),
-		  "%s", s);
+	          "%s", s);
 	free(s);
 	for (int i = 0; i < 50; i++) {
 		s = apply(&msg, 10 + i);
