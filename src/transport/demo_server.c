@@ -104,6 +104,7 @@ struct ds_conn {
 	bool closing; /* stream went down: close when writeable */
 	bool flood_done_pending;
 	int64_t flood_left;
+	int64_t flood_t0_us;
 	uint64_t seq;
 	char *rx; /* reassembly, <= SERVE_MAX_CLIENT_MSG bytes */
 	size_t rx_len;
@@ -260,9 +261,10 @@ conn_start(struct ds_conn *c)
 		return;
 	c->ready = true;
 	lws_sul_cancel(&c->sul_ready);
-	if (c->srv->opts.scenario == SCENARIO_FLOOD)
+	if (c->srv->opts.scenario == SCENARIO_FLOOD) {
 		c->flood_left = c->srv->opts.count;
-	else
+		c->flood_t0_us = clock_mono_us();
+	} else
 		c->pending = true; /* the initial snapshot */
 	lws_callback_on_writable(c->wsi);
 }
@@ -856,8 +858,19 @@ ws_writeable(struct lws *wsi, struct ds_conn *c)
 		         (long long)c->srv->opts.count);
 		if (conn_write_text(c, msg) < 0)
 			return -1;
+		{
+			double secs =
+			    (double)(clock_mono_us() - c->flood_t0_us) / 1e6;
+
+			srv_log(c->srv,
+			        "flood: %lld messages in %.3f s (%.0f msg/s)",
+			        (long long)c->srv->opts.count, secs,
+			        secs > 0 ? (double)c->srv->opts.count / secs
+			                 : 0.0);
+		}
 	}
 	if (c->npong > 0 || c->pending || c->flood_left > 0 ||
+
 	    c->flood_done_pending)
 		lws_callback_on_writable(wsi);
 	return 0;

@@ -64,6 +64,8 @@ net_context_new(const struct lws_protocols *protocols, bool tls,
 	               LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.timeout_secs = (unsigned)secs;
+	/* one read takes many small frames: fewer syscalls in a flood */
+	info.pt_serv_buf_size = 64 * 1024;
 	ctx = lws_create_context(&info);
 	if (ctx == NULL) {
 		snprintf(err, errlen, "cannot create the lws context");

@@ -84,9 +84,8 @@ struct wep {
 	size_t rx_dropped_len;
 
 	/* pings */
-	lws_sorted_usec_list_t sul_ping;
-	lws_sorted_usec_list_t sul_pong;
 	bool ping_due;
+	int64_t last_ping_us;
 	int64_t ping_outstanding_us; /* oldest unanswered ping, 0 none */
 	bool stale_reported;
 	uint64_t ping_seq;
@@ -117,6 +116,7 @@ struct watcher {
 	struct rng rng;
 	lws_sorted_usec_list_t sul_tick;
 	lws_sorted_usec_list_t sul_end;
+	lws_sorted_usec_list_t sul_live; /* pings and pong deadlines */
 	volatile sig_atomic_t *stop;
 	bool done;
 	bool stdin_adopted;
@@ -245,8 +245,6 @@ ws_reset(struct wep *e)
 	e->rx_len = 0;
 	e->rx_discard = false;
 	lws_sul_cancel(&e->sul_connect);
-	lws_sul_cancel(&e->sul_ping);
-	lws_sul_cancel(&e->sul_pong);
 	if (e->rx_cap > RX_KEEP) {
 		free(e->rx);
 		e->rx = NULL;
@@ -373,43 +371,31 @@ ws_connect(struct wep *e)
 /* ---- pings ------------------------------------------------------------------
  */
 
-static void pong_check(lws_sorted_usec_list_t *sul);
+/*
+ * Pings and pong deadlines run off one watcher-wide timer (liveness_tick),
+ * not a pair of timers per endpoint: with a thousand endpoints that is one
+ * wakeup per tick instead of thousands, and no sorted-list churn.
+ */
 
-static void
-ping_fire(lws_sorted_usec_list_t *sul)
-{
-	struct wep *e = lws_container_of(sul, struct wep, sul_ping);
-
-	if (!e->ws_open)
-		return;
-	e->ping_due = true;
-	lws_callback_on_writable(e->ws);
-	lws_sul_schedule(e->w->ctx, 0, &e->sul_ping, ping_fire,
-	                 (lws_usec_t)e->w->c->ping_interval_ms * 1000);
-}
-
-/* A ping was written at now: arm the pong deadline if none is pending. */
+/* A ping was written at now: start the pong clock if none is running. */
 static void
 ping_sent(struct wep *e, int64_t now)
 {
-	if (e->ping_outstanding_us != 0)
-		return;
-	e->ping_outstanding_us = now;
-	lws_sul_schedule(e->w->ctx, 0, &e->sul_pong, pong_check,
-	                 (lws_usec_t)e->w->c->ping_timeout_ms * 1000);
+	e->last_ping_us = now;
+	if (e->ping_outstanding_us == 0)
+		e->ping_outstanding_us = now;
 }
 
+/* Stale after ping_timeout without a pong, dropped after twice that. */
 static void
-pong_check(lws_sorted_usec_list_t *sul)
+liveness_check(struct wep *e, int64_t now)
 {
-	struct wep *e = lws_container_of(sul, struct wep, sul_pong);
-	int64_t now = clock_mono_us(), waited, timeout_us;
+	int64_t timeout_us = (int64_t)e->w->c->ping_timeout_ms * 1000;
+	int64_t waited = now - e->ping_outstanding_us;
 	char why[96];
 
-	if (!e->ws_open || e->ping_outstanding_us == 0)
+	if (!e->ws_open || e->ping_outstanding_us == 0 || waited < timeout_us)
 		return;
-	timeout_us = (int64_t)e->w->c->ping_timeout_ms * 1000;
-	waited = now - e->ping_outstanding_us;
 	if (waited >= 2 * timeout_us) {
 		snprintf(why, sizeof(why), "no pong for %lld ms (half-open?)",
 		         (long long)(waited / 1000));
@@ -423,8 +409,37 @@ pong_check(lws_sorted_usec_list_t *sul)
 		         (long long)(waited / 1000));
 		apply_simple(e, MEV_PONG_LATE, why);
 	}
-	lws_sul_schedule(e->w->ctx, 0, &e->sul_pong, pong_check,
-	                 e->ping_outstanding_us + 2 * timeout_us - now);
+}
+
+/* The tick period: fine enough for the interval and the timeout. */
+static int64_t
+liveness_period_us(const struct config *c)
+{
+	int ms = c->ping_interval_ms < c->ping_timeout_ms / 2
+	             ? c->ping_interval_ms
+	             : c->ping_timeout_ms / 2;
+
+	return (int64_t)(ms < 50 ? 50 : ms) * 1000;
+}
+
+static void
+liveness_tick(lws_sorted_usec_list_t *sul)
+{
+	struct watcher *w = lws_container_of(sul, struct watcher, sul_live);
+	int64_t now = clock_mono_us(), period = liveness_period_us(w->c);
+	int64_t interval = (int64_t)w->c->ping_interval_ms * 1000;
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct wep *e = &w->eps[i];
+
+		liveness_check(e, now);
+		if (e->ws_open &&
+		    now - e->last_ping_us >= interval - period / 2) {
+			e->ping_due = true;
+			lws_callback_on_writable(e->ws);
+		}
+	}
+	lws_sul_schedule(w->ctx, 0, &w->sul_live, liveness_tick, period);
 }
 
 /* A pong for a ping sent at sent_us arrived now. */
@@ -438,7 +453,6 @@ pong_arrived(struct wep *e, int64_t sent_us, int64_t now)
 	if (e->ping_outstanding_us != 0 && sent_us >= e->ping_outstanding_us) {
 		e->ping_outstanding_us = 0;
 		e->stale_reported = false;
-		lws_sul_cancel(&e->sul_pong);
 	}
 	ev.kind = MEV_PONG;
 	ev.rtt_us = now - sent_us;
@@ -804,9 +818,8 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		e->hello_pending = (e->cfg->hello_set ? e->cfg->hello
 		                                      : e->w->c->hello) != NULL;
 		/* first ping at once: an RTT as soon as possible */
-		lws_sul_schedule(e->w->ctx, 0, &e->sul_ping, ping_fire, 1);
-		if (e->hello_pending)
-			lws_callback_on_writable(wsi);
+		e->ping_due = true;
+		lws_callback_on_writable(wsi);
 		break;
 
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
@@ -1120,6 +1133,8 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 	if (h && h->tick_ms > 0)
 		lws_sul_schedule(w->ctx, 0, &w->sul_tick, tick_fire,
 		                 (lws_usec_t)h->tick_ms * 1000);
+	lws_sul_schedule(w->ctx, 0, &w->sul_live, liveness_tick,
+	                 liveness_period_us(c));
 	if (duration_ms > 0)
 		lws_sul_schedule(w->ctx, 0, &w->sul_end, end_fire,
 		                 duration_ms * 1000);
@@ -1129,6 +1144,7 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 			break;
 
 	lws_sul_cancel(&w->sul_tick);
+	lws_sul_cancel(&w->sul_live);
 	close_all(w);
 	return 0;
 }

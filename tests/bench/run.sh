@@ -5,3 +5,17 @@ build=${1:-build-release}
 here=$(dirname "$0")
 echo "## wsdash check"
 sh "$here/check.sh" "$build"
+echo
+echo "## wsdash watch"
+# The Node.js `ws` package for the ingest comparison, from npm, once.
+node_dir="$build/bench-node"
+if command -v npm >/dev/null 2>&1 && [ ! -d "$node_dir/node_modules/ws" ]; then
+	mkdir -p "$node_dir"
+	(cd "$node_dir" && npm install --silent --no-audit --no-fund ws@8 \
+		>/dev/null 2>&1) || echo "(npm install ws failed: no Node.js comparison)"
+fi
+if [ -d "$node_dir/node_modules/ws" ]; then
+	/usr/bin/python3 "$here/watch_bench.py" "$build" "$node_dir/node_modules"
+else
+	/usr/bin/python3 "$here/watch_bench.py" "$build"
+fi

@@ -54,7 +54,7 @@ next_line(struct child *w, int timeout_ms)
  */
 static cJSON *
 wait_for(struct child *w, const char *ep, const char *ev, const char *key,
-	 const char *val, int timeout_ms)
+         const char *val, int timeout_ms)
 {
 	long long end = mono_ms() + timeout_ms;
 
@@ -112,29 +112,32 @@ Test(watch, live_with_rtt_messages_and_lag)
 
 	cr_assert(serve_start(&srv, "--rate", "10", NULL));
 	cr_assert(watch_start(&w, srv.port, "--duration", "2.5",
-			      "--ping-interval", "200", NULL));
+	                      "--ping-interval", "200", NULL));
 	while ((j = next_line(&w, 5000)) != NULL) {
 		const char *ev = jstr(j, "event");
 
 		cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(j, "ts_ms")));
-		if (strcmp(ev, "state") == 0 && strcmp(jstr(j, "state"), "live") == 0) {
+		if (strcmp(ev, "state") == 0 &&
+		    strcmp(jstr(j, "state"), "live") == 0) {
 			const char *ep = jstr(j, "endpoint");
 
 			live[strcmp(ep, "workflows") == 0 ? 0
 			     : strcmp(ep, "routes") == 0  ? 2
-							   : 1] = true;
+			                                  : 1] = true;
 			cr_assert_str_eq(jstr(j, "mode"), "websocket");
 		} else if (strcmp(ev, "rtt") == 0) {
-			double rtt = cJSON_GetObjectItem(j, "rtt_ms")->valuedouble;
+			double rtt =
+			    cJSON_GetObjectItem(j, "rtt_ms")->valuedouble;
 
 			cr_assert(rtt > 0 && rtt < 1000, "rtt %g", rtt);
 			rtts++;
 		} else if (strcmp(ev, "message") == 0) {
 			cr_assert(strstr(jstr(j, "msg_type"), "_update"), "%s",
-				  jstr(j, "msg_type"));
-			cr_assert_gt(cJSON_GetObjectItem(j, "bytes")->valuedouble,
-				     0);
-			lags += cJSON_IsNumber(cJSON_GetObjectItem(j, "lag_ms"));
+			          jstr(j, "msg_type"));
+			cr_assert_gt(
+			    cJSON_GetObjectItem(j, "bytes")->valuedouble, 0);
+			lags +=
+			    cJSON_IsNumber(cJSON_GetObjectItem(j, "lag_ms"));
 			msgs++;
 		}
 		cJSON_Delete(j);
@@ -156,7 +159,7 @@ Test(watch, stream_down_falls_back_to_polling_then_recovers, .timeout = 60)
 
 	cr_assert(serve_start(&srv, "--rate", "2", NULL));
 	cr_assert(watch_start(&w, srv.port, "--poll-interval", "200",
-			      "--retry-base", "300", NULL));
+	                      "--retry-base", "300", NULL));
 	j = wait_for(&w, "routes", "state", "state", "live", 5000);
 	cr_assert_not_null(j);
 	cJSON_Delete(j);
@@ -169,7 +172,7 @@ Test(watch, stream_down_falls_back_to_polling_then_recovers, .timeout = 60)
 	cr_assert_str_eq(jstr(j, "mode"), "polling");
 	cr_assert_str_eq(jstr(j, "from"), "live");
 	cr_assert(strstr(jstr(j, "reason"), "1001"), "reason: %s",
-		  jstr(j, "reason"));
+	          jstr(j, "reason"));
 	cJSON_Delete(j);
 	/* polls arrive, and retries see the 503 */
 	for (long long end = mono_ms() + 3000; polls < 3 && mono_ms() < end;) {
@@ -178,10 +181,11 @@ Test(watch, stream_down_falls_back_to_polling_then_recovers, .timeout = 60)
 			continue;
 		if (strcmp(jstr(j, "endpoint"), "routes") == 0 &&
 		    strcmp(jstr(j, "event"), "poll") == 0) {
-			cr_assert_eq(cJSON_GetObjectItem(j, "http_status")
-					 ->valuedouble,
-				     200);
-			cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(j, "rtt_ms")));
+			cr_assert_eq(
+			    cJSON_GetObjectItem(j, "http_status")->valuedouble,
+			    200);
+			cr_assert(
+			    cJSON_IsNumber(cJSON_GetObjectItem(j, "rtt_ms")));
 			polls++;
 		}
 		cJSON_Delete(j);
@@ -202,13 +206,14 @@ Test(watch, no_poll_url_and_refused_means_down)
 	struct child w;
 	cJSON *j;
 	const char *argv[] = {"watch", "--json", "ws://127.0.0.1:1/stream",
-			      NULL};
+	                      NULL};
 
 	cr_assert(child_start(&w, false, argv));
 	j = wait_for(&w, "stream", "state", "state", "down", 5000);
 	cr_assert_not_null(j);
 	cr_assert_str_eq(jstr(j, "mode"), "none");
-	cr_assert(strstr(jstr(j, "reason"), "refused"), "%s", jstr(j, "reason"));
+	cr_assert(strstr(jstr(j, "reason"), "refused"), "%s",
+	          jstr(j, "reason"));
 	cJSON_Delete(j);
 	cr_assert_eq(child_stop(&w), 0);
 }
@@ -225,10 +230,9 @@ Test(watch, half_open_server_goes_stale_then_falls_back, .timeout = 60)
 	long long t0, t_stale, t_fb;
 
 	cr_assert(serve_start(&srv, "--rate", "0", NULL));
-	cr_assert(watch_start(
-&w, srv.port, "--ping-interval", "200",
-			      "--ping-timeout", "600", "--timeout", "800",
-			      "--retry-base", "300", NULL));
+	cr_assert(watch_start(&w, srv.port, "--ping-interval", "200",
+	                      "--ping-timeout", "600", "--timeout", "800",
+	                      "--retry-base", "300", NULL));
 	j = wait_for(&w, "workflows", "state", "state", "live", 5000);
 	cr_assert_not_null(j);
 	cJSON_Delete(j);
@@ -239,7 +243,8 @@ Test(watch, half_open_server_goes_stale_then_falls_back, .timeout = 60)
 	j = wait_for(&w, "workflows", "state", "state", "stale", 5000);
 	cr_assert_not_null(j, "never stale");
 	t_stale = mono_ms() - t0;
-	cr_assert(strstr(jstr(j, "reason"), "no pong"), "%s", jstr(j, "reason"));
+	cr_assert(strstr(jstr(j, "reason"), "no pong"), "%s",
+	          jstr(j, "reason"));
 	cJSON_Delete(j);
 	for (;;) {
 		j = wait_for(&w, "workflows", "state", NULL, NULL, 5000);
@@ -250,7 +255,7 @@ Test(watch, half_open_server_goes_stale_then_falls_back, .timeout = 60)
 	}
 	t_fb = mono_ms() - t0;
 	cr_assert(strstr(jstr(j, "reason"), "half-open"), "%s",
-		  jstr(j, "reason"));
+	          jstr(j, "reason"));
 	cJSON_Delete(j);
 	/* interval + timeout, and interval + 2 x timeout, plus slack */
 	cr_assert_leq(t_stale, 200 + 600 + 700, "stale after %lld ms", t_stale);
@@ -271,8 +276,8 @@ Test(watch, json_ping_mode_measures_rtt)
 	cJSON *j;
 
 	cr_assert(serve_start(&srv, "--rate", "0", NULL));
-	cr_assert(watch_start(&w, srv.port, "--ping", "json",
-			      "--ping-interval", "200", NULL));
+	cr_assert(watch_start(&w, srv.port, "--ping", "json", "--ping-interval",
+	                      "200", NULL));
 	j = wait_for(&w, "routes", "rtt", NULL, NULL, 5000);
 	cr_assert_not_null(j);
 	cr_assert_gt(cJSON_GetObjectItem(j, "rtt_ms")->valuedouble, 0);
@@ -300,7 +305,7 @@ Test(watch, oversized_messages_are_dropped_and_the_stream_stays)
 
 	cr_assert(serve_start(&srv, "--rate", "10", NULL));
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/ws/workflow-history",
-		 srv.port);
+	         srv.port);
 	argv[0] = "watch";
 	argv[1] = "--json";
 	argv[2] = "--max-message";
@@ -318,15 +323,16 @@ Test(watch, oversized_messages_are_dropped_and_the_stream_stays)
 		const char *ev = jstr(j, "event");
 
 		if (strcmp(ev, "dropped") == 0) {
-			cr_assert_gt(cJSON_GetObjectItem(j, "bytes")->valuedouble,
-				     1024);
+			cr_assert_gt(
+			    cJSON_GetObjectItem(j, "bytes")->valuedouble, 1024);
 			dropped++;
 		}
 		rtts += strcmp(ev, "rtt") == 0;
 		if (strcmp(ev, "state") == 0)
 			cr_assert_str_eq(jstr(j, "state"), "live",
-					 "the stream must stay up");
-		cr_assert_str_neq(ev, "message", "an oversized message got through");
+			                 "the stream must stay up");
+		cr_assert_str_neq(ev, "message",
+		                  "an oversized message got through");
 		cJSON_Delete(j);
 	}
 	cr_assert_geq(dropped, 10);
@@ -358,11 +364,11 @@ Test(watch, a_thousand_flaps, .timeout = 240)
 	cr_assert(child_start(&w, false, argv));
 	while (cycles < 1000 && mono_ms() < end) {
 		/* the watcher says when it is live again */
-		cJSON *j = wait_for(&w, "routes", "state", "state", "live",
-				    10000);
+		cJSON *j =
+		    wait_for(&w, "routes", "state", "state", "live", 10000);
 
 		cr_assert_not_null(j, "watcher did not reconnect (cycle %d)",
-				   cycles);
+		                   cycles);
 		cJSON_Delete(j);
 		post(srv.port, "/control/down?path=/ws/routes&status=503");
 		post(srv.port, "/control/up?path=/ws/routes");
@@ -375,14 +381,13 @@ Test(watch, a_thousand_flaps, .timeout = 240)
 	cr_assert_eq(cycles, 1000);
 	rss_end = proc_rss_kib(w.pid);
 	cr_log_info("watcher RSS after 100 flaps %ld KiB, after 1000 %ld KiB",
-		    rss_early, rss_end);
+	            rss_early, rss_end);
 #ifndef __SANITIZE_ADDRESS__
 	/* (ASan's quarantine holds freed memory: there the exit check below,
 	 * with leak detection, is the test) */
 	cr_assert_lt(rss_end, rss_early + 2048, "RSS grew from %ld to %ld KiB",
-		     rss_early, rss_end);
+	             rss_early, rss_end);
 #endif
-
 
 	child_drain(&w);
 	cr_assert_eq(child_stop(&w), 0, "unclean exit (a sanitizer report?)");
@@ -393,22 +398,22 @@ Test(watch, usage_errors)
 {
 	char out[4096], err[4096];
 
-	cr_assert_eq(run_wsdash((const char *[]){"watch", "--ping", "icmp",
-						 NULL},
-				out, sizeof(out), err, sizeof(err), 5000),
-		     2);
+	cr_assert_eq(
+	    run_wsdash((const char *[]){"watch", "--ping", "icmp", NULL}, out,
+	               sizeof(out), err, sizeof(err), 5000),
+	    2);
 	cr_assert(strstr(err, "--ping"), "%s", err);
-	cr_assert_eq(run_wsdash((const char *[]){"watch", "--duration", "-1",
-						 NULL},
-				out, sizeof(out), err, sizeof(err), 5000),
-		     2);
+	cr_assert_eq(
+	    run_wsdash((const char *[]){"watch", "--duration", "-1", NULL}, out,
+	               sizeof(out), err, sizeof(err), 5000),
+	    2);
 	cr_assert_eq(run_wsdash((const char *[]){"watch", "http://x/ws", NULL},
-				out, sizeof(out), err, sizeof(err), 5000),
-		     2);
+	                        out, sizeof(out), err, sizeof(err), 5000),
+	             2);
 	cr_assert(strstr(err, "did you mean ws://"), "%s", err);
 	cr_assert_eq(run_wsdash((const char *[]){"watch", "--help", NULL}, out,
-				sizeof(out), err, sizeof(err), 5000),
-		     0);
+	                        sizeof(out), err, sizeof(err), 5000),
+	             0);
 	cr_assert(strstr(out, "--ping-timeout"));
 }
 
@@ -427,7 +432,8 @@ Test(watch, sigterm_and_sigint_exit_cleanly)
 		cr_assert_not_null(j);
 		cJSON_Delete(j);
 		st = child_signal_wait(&w, sigs[i], 3000);
-		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d",
+		          st);
 		child_stop(&w);
 		cr_assert_eq(child_stop(&srv), 0);
 	}
