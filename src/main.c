@@ -16,15 +16,18 @@ static void
 usage(FILE *f)
 {
 	fputs(
-	    "usage: wsdash <command> [options]\n"
+	    "usage: wsdash [watch] [options] [ENDPOINT...]\n"
+	    "       wsdash <command> [options]\n"
 	    "\n"
 	    "Live WebSocket endpoint status for real-time web backends.\n"
 	    "\n"
 	    "commands:\n"
+	    "  watch     live status of every endpoint: the dashboard on a\n"
+	    "            terminal, lines otherwise (the default command)\n"
 	    "  check     health-check WebSocket endpoints with a real upgrade\n"
+	    "  demo      the dashboard on the embedded demo backend\n"
 	    "  serve     run the embedded demo backend (WebSocket streams,\n"
 	    "            /api polling endpoints, a control API)\n"
-	    "  demo      the demo backend with its outages scenario\n"
 	    "\n"
 	    "  wsdash <command> --help   options of one command\n"
 	    "  wsdash --version          print the version\n",
@@ -32,13 +35,12 @@ usage(FILE *f)
 }
 
 static int
-cmd_serve(int argc, char **argv, enum scenario_mode mode)
+cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o;
 	char err[256];
 
 	serve_opts_default(&o);
-	o.scenario = mode;
 	switch (serve_opts_parse(&o, argc, argv, err, sizeof(err))) {
 	case SERVE_PARSE_HELP:
 		serve_usage(stdout);
@@ -57,10 +59,8 @@ main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
-	if (cmd == NULL) {
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if (cmd == NULL)
+		return watch_main(argc, argv); /* watch is the default */
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "help") == 0) {
 		usage(stdout);
@@ -75,18 +75,13 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "check") == 0)
 		return check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
-		return cmd_serve(argc - 1, argv + 1, SCENARIO_STEADY);
+		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "demo") == 0)
-		return cmd_serve(argc - 1, argv + 1, SCENARIO_OUTAGES);
-	if (cmd[0] == '-')
-		fprintf(stderr,
-		        "wsdash: unknown option '%s' (try 'wsdash "
-		        "--help')\n",
-		        cmd);
-	else
-		fprintf(stderr,
-		        "wsdash: unknown command '%s' (try 'wsdash "
-		        "--help')\n",
-		        cmd);
+		return demo_main(argc - 1, argv + 1);
+	/* options or URLs without a command: watch, the default */
+	if (cmd[0] == '-' || strstr(cmd, "://") != NULL)
+		return watch_main(argc, argv);
+	fprintf(stderr, "wsdash: unknown command '%s' (try 'wsdash --help')\n",
+	        cmd);
 	return CLI_EXIT_USAGE;
 }

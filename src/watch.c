@@ -17,9 +17,11 @@
 #include "wsdash/clock.h"
 #include "wsdash/cmdline.h"
 #include "wsdash/mon.h"
+#include "wsdash/serve.h"
 #include "wsdash/watch.h"
 #include "wsdash/watcher.h"
 #include "wsdash/wprint.h"
+#include "dashboard.h"
 
 enum {
 	OPT_PLAIN = OPT_COMMON_LAST,
@@ -298,52 +300,124 @@ watch_stop_flag(void)
 
 /* Headless watch: lines on stdout until stopped. */
 static int
-watch_headless(struct watch_opts *o, struct config *cfg)
+watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
+               struct mon *m)
 {
 	struct watcher_hooks hooks = {0};
 	struct headless hl;
-	struct watcher *w;
-	struct mon m;
 	char err[512];
-	int timeout, rc = CLI_EXIT_OK;
-	bool tls, utf8 = locale_utf8();
+	int rc = CLI_EXIT_OK;
 
-	watch_needs(cfg, &timeout, &tls);
-	w = watcher_new(tls, cfg->cacert, timeout, err, sizeof(err));
-	if (w == NULL) {
-		fprintf(stderr, "wsdash watch: %s\n", err);
-		return CLI_EXIT_FAIL;
-	}
-	if (!mon_init(&m, cfg, clock_mono_us(), utf8) ||
-	    !wprint_init(&hl.p, &m, o->cl.json, utf8)) {
+	if (!wprint_init(&hl.p, m, o->cl.json, m->utf8)) {
 		fprintf(stderr, "wsdash watch: out of memory\n");
-		watcher_free(w);
 		return CLI_EXIT_FAIL;
 	}
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	hooks.user = &hl;
 	hooks.changed = headless_changed;
 	hooks.tick = headless_tick;
 	hooks.tick_ms = 1000;
-	watch_signals(w);
-	if (watcher_run(w, cfg, &m, &hooks, &watch_stop, o->duration_ms, err,
+	if (watcher_run(w, cfg, m, &hooks, &watch_stop, o->duration_ms, err,
 	                sizeof(err)) < 0) {
 		fprintf(stderr, "wsdash watch: %s\n", err);
 		rc = CLI_EXIT_FAIL;
 	}
+	wprint_done(&hl.p);
+	return rc;
+}
+
+/* What the header says is being watched. */
+static void
+watch_target(const struct watch_opts *o, const struct config *cfg, char *out,
+             size_t len)
+{
+	char u[URL_HOST_MAX + URL_PATH_MAX + 16];
+
+	if (o->nendpoints > 0 && cfg->neps > 0) {
+		url_format(&cfg->eps[0].ws, u, sizeof(u));
+		if (cfg->neps > 1)
+			snprintf(out, len, "%s (+%zu)", u, cfg->neps - 1);
+		else
+			snprintf(out, len, "%s", u);
+	} else if (o->cl.config_path != NULL) {
+		snprintf(out, len, "%s", o->cl.config_path);
+	} else {
+		url_format(&cfg->server, u, sizeof(u));
+		snprintf(out, len, "%s", u);
+	}
+}
+
+int
+watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
+{
+	struct config cfg = {0};
+	struct watcher *w = NULL;
+	struct mon m = {0};
+	char err[768], server[96], target[URL_HOST_MAX + URL_PATH_MAX + 64];
+	bool dash = !o->plain && !o->cl.json && isatty(STDIN_FILENO) &&
+	            isatty(STDOUT_FILENO);
+	bool utf8 = locale_utf8();
+	const char *log = dash ? getenv("WSDASH_DEBUG") : NULL;
+	int rc = CLI_EXIT_FAIL, timeout, port;
+	bool tls;
+
+	if (demo != NULL) {
+		/* The backend first: the endpoints need its port. */
+		w = watcher_new(false, NULL, 3000, log, err, sizeof(err));
+		if (w == NULL)
+			goto fail;
+		port = watcher_serve_demo(w, demo, err, sizeof(err));
+		if (port < 0)
+			goto fail;
+		snprintf(server, sizeof(server), "http://127.0.0.1:%d", port);
+		o->cl.server = server;
+		if (!watch_config(o, &cfg, err, sizeof(err)))
+			goto usage;
+		snprintf(target, sizeof(target),
+		         "demo backend %s (%s scenario)", server,
+		         scenario_mode_name(demo->scenario));
+	} else {
+		if (!watch_config(o, &cfg, err, sizeof(err)))
+			goto usage;
+		watch_needs(&cfg, &timeout, &tls);
+		w = watcher_new(tls, cfg.cacert, timeout, log, err,
+		                sizeof(err));
+		if (w == NULL)
+			goto fail;
+		watch_target(o, &cfg, target, sizeof(target));
+	}
+	if (!mon_init(&m, &cfg, clock_mono_us(), utf8)) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	watch_signals(w);
+	if (dash)
+		rc = dashboard_run(w, o, &cfg, &m, target, demo != NULL);
+	else
+		rc = watch_headless(w, o, &cfg, &m);
 	watch_w = NULL;
 	watcher_free(w);
-	wprint_done(&hl.p);
 	mon_done(&m);
+	config_free(&cfg);
 	return rc;
+usage:
+	fprintf(stderr, "wsdash %s: %s\n", cmd, err);
+	watcher_free(w);
+	config_free(&cfg);
+	return CLI_EXIT_USAGE;
+fail:
+	fprintf(stderr, "wsdash %s: %s\n", cmd, err);
+	watcher_free(w);
+	config_free(&cfg);
+	return CLI_EXIT_FAIL;
 }
 
 int
 watch_main(int argc, char **argv)
 {
 	struct watch_opts o = {0};
-	struct config cfg;
 	char err[768];
-	int r, rc;
+	int r;
 
 	r = watch_parse(argc, argv, &o, err, sizeof(err));
 	if (r == 1) {
@@ -355,15 +429,102 @@ watch_main(int argc, char **argv)
 		        "wsdash watch: %s (try 'wsdash watch --help')\n", err);
 		return CLI_EXIT_USAGE;
 	}
-	if (!watch_config(&o, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "wsdash watch: %s\n", err);
-		config_free(&cfg);
-		return CLI_EXIT_USAGE;
-	}
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	(void)watch_dashboard; /* the dashboard comes with ui/ */
-	rc = watch_headless(&o, &cfg);
+	return watch_run(&o, NULL, "watch");
+}
 
-	config_free(&cfg);
+void
+demo_usage(FILE *f)
+{
+	fputs("usage: wsdash demo [options]\n"
+	      "\n"
+	      "The dashboard on the embedded demo backend, in one process:\n"
+	      "streams go live, one falls back to polling every 15-25 s and\n"
+	      "recovers, and now and then the whole backend restarts. Press x\n"
+	      "to break (and again to restore) the selected stream.\n"
+	      "\n"
+	      "demo options:\n"
+	      "  --scenario NAME    outages (default), steady or flood\n"
+	      "  --seed N           repeat the same outages\n"
+	      "  --speed X          run the outage clock X times faster\n"
+	      "  --rate HZ          updates per second per stream (default 1)\n"
+	      "  --port N           the backend's port (default: a free one)\n"
+	      "\n"
+	      "and every `wsdash watch` option (--plain, --json, --duration, "
+	      "...).\n",
+	      f);
+}
+
+/* Options that belong to the demo backend rather than to watch. */
+static bool
+demo_option(const char *a, size_t *namelen)
+{
+	static const char *const names[] = {"--seed",     "--speed", "--rate",
+	                                    "--scenario", "--port",  "--count",
+	                                    NULL};
+
+	for (const char *const *n = names; *n; n++) {
+		size_t l = strlen(*n);
+
+		if (strncmp(a, *n, l) == 0 && (a[l] == '\0' || a[l] == '=')) {
+			*namelen = l;
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+demo_main(int argc, char **argv)
+{
+	struct serve_opts so;
+	struct watch_opts o = {0};
+	char **sargv = calloc((size_t)argc + 2, sizeof(*sargv));
+	char **wargv = calloc((size_t)argc + 2, sizeof(*wargv));
+	char err[768];
+	int sargc = 1, wargc = 1, rc = CLI_EXIT_USAGE, r;
+
+	if (sargv == NULL || wargv == NULL)
+		goto out;
+	sargv[0] = wargv[0] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		size_t nl;
+
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			demo_usage(stdout);
+			rc = CLI_EXIT_OK;
+			goto out;
+		}
+		if (demo_option(argv[i], &nl)) {
+			sargv[sargc++] = argv[i];
+			if (argv[i][nl] == '\0' && i + 1 < argc)
+				sargv[sargc++] = argv[++i];
+		} else {
+			wargv[wargc++] = argv[i];
+		}
+	}
+	serve_opts_default(&so);
+	so.scenario = SCENARIO_OUTAGES;
+	so.port = 0;
+	if (serve_opts_parse(&so, sargc, sargv, err, sizeof(err)) !=
+	    SERVE_PARSE_OK) {
+		fprintf(stderr, "wsdash demo: %s\n", err);
+		goto out;
+	}
+	r = watch_parse(wargc, wargv, &o, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "wsdash demo: %s (try 'wsdash demo --help')\n",
+		        err);
+		goto out;
+	}
+	if (o.nendpoints > 0 || o.cl.server || o.cl.config_path) {
+		fprintf(stderr, "wsdash demo: watches its own backend; use "
+		                "'wsdash watch' for other endpoints\n");
+		goto out;
+	}
+	rc = watch_run(&o, &so, "demo");
+out:
+	free(sargv);
+	free(wargv);
 	return rc;
 }

@@ -52,11 +52,16 @@ volatile sig_atomic_t *watch_stop_flag(void);
 /* `wsdash watch`. */
 int watch_main(int argc, char **argv);
 
+/* `wsdash demo`: watch on the embedded backend. */
+int demo_main(int argc, char **argv);
+void demo_usage(FILE *f);
+
 /*
- * The dashboard (ui/). demo: serve options of the embedded backend, or NULL
- * to watch cfg's endpoints. Returns an exit code.
+ * Watch with these options: the dashboard on a terminal, lines otherwise.
+ * demo: serve the demo backend in the same loop and watch it (NULL for
+ * none). cmd names the command in messages. Returns an exit code.
  */
-int watch_dashboard(struct watch_opts *o, struct config *cfg,
-                    const struct serve_opts *demo);
+int watch_run(struct watch_opts *o, const struct serve_opts *demo,
+              const char *cmd);
 
 #endif

@@ -33,15 +33,22 @@ struct watcher_hooks {
 	int tick_ms;
 	/* stdin is readable (only if watcher_adopt_stdin() was called). */
 	void (*input)(void *user);
+	/* After every pass of the event loop (cheap checks, e.g. a resize
+	 * flag set by a signal handler). */
+	void (*wake)(void *user);
+	/* A frame asked for with watcher_frame() is due. */
+	void (*frame)(void *user);
 };
 
 /*
  * A watcher with its event loop. tls: some endpoint is wss:// (load the CA
  * bundle, or cacert). timeout_ms: the largest handshake timeout. Returns NULL
- * with a reason in err.
+ * with a reason in err. lws logs are off unless WSDASH_DEBUG is set; then
+ * they go to log_path (the dashboard's choice: nothing may write over the
+ * screen) or to stderr when log_path is NULL.
  */
 struct watcher *watcher_new(bool tls, const char *cacert, int timeout_ms,
-                            char *err, size_t errlen);
+                            const char *log_path, char *err, size_t errlen);
 
 /*
  * Serve the demo backend in the same loop (o->port 0 picks a port). Returns
@@ -68,7 +75,15 @@ int watcher_run(struct watcher *w, const struct config *c, struct mon *m,
                 const struct watcher_hooks *h, volatile sig_atomic_t *stop,
                 int64_t duration_ms, char *err, size_t errlen);
 
+/*
+ * Call hooks->frame after delay_us (0: on the next pass), unless a frame is
+ * already scheduled. This is how the dashboard draws at most once per frame
+ * interval, and never from inside a network callback.
+ */
+void watcher_frame(struct watcher *w, int64_t delay_us);
+
 /* Wake the loop from a signal handler (async-signal-safe). */
+
 void watcher_wake(struct watcher *w);
 
 /* Reconnect endpoint i now (skipping any backoff wait). */

@@ -116,7 +116,8 @@ struct watcher {
 	struct rng rng;
 	lws_sorted_usec_list_t sul_tick;
 	lws_sorted_usec_list_t sul_end;
-	lws_sorted_usec_list_t sul_live; /* pings and pong deadlines */
+	lws_sorted_usec_list_t sul_live;  /* pings and pong deadlines */
+	lws_sorted_usec_list_t sul_frame; /* the dashboard's next frame */
 	volatile sig_atomic_t *stop;
 	bool done;
 	bool stdin_adopted;
@@ -940,8 +941,8 @@ static const struct lws_protocols watch_protocols[] = {
  * ---------------------------------------------------------------- */
 
 struct watcher *
-watcher_new(bool tls, const char *cacert, int timeout_ms, char *err,
-            size_t errlen)
+watcher_new(bool tls, const char *cacert, int timeout_ms, const char *log_path,
+            char *err, size_t errlen)
 {
 	struct watcher *w = calloc(1, sizeof(*w));
 
@@ -950,7 +951,7 @@ watcher_new(bool tls, const char *cacert, int timeout_ms, char *err,
 		return NULL;
 	}
 	net_raise_fd_limit(16384);
-	net_set_logging(NULL);
+	net_set_logging(log_path);
 
 	w->ctx = net_context_new(watch_protocols, tls, cacert, timeout_ms,
 	                         &w->vh, err, errlen);
@@ -1001,6 +1002,24 @@ watcher_adopt_stdin(struct watcher *w)
 		lws_set_opaque_user_data(wsi, &w->stdinc);
 	w->stdin_adopted = wsi != NULL;
 	return w->stdin_adopted;
+}
+
+static void
+frame_fire(lws_sorted_usec_list_t *sul)
+{
+	struct watcher *w = lws_container_of(sul, struct watcher, sul_frame);
+
+	if (w->h && w->h->frame)
+		w->h->frame(w->h->user);
+}
+
+void
+watcher_frame(struct watcher *w, int64_t delay_us)
+{
+	if (!lws_dll2_is_detached(&w->sul_frame.list))
+		return; /* one is already due */
+	lws_sul_schedule(w->ctx, 0, &w->sul_frame, frame_fire,
+	                 delay_us > 0 ? delay_us : 1);
 }
 
 void
@@ -1139,12 +1158,16 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 		lws_sul_schedule(w->ctx, 0, &w->sul_end, end_fire,
 		                 duration_ms * 1000);
 
-	while (!w->done && !(stop && *stop))
+	while (!w->done && !(stop && *stop)) {
 		if (lws_service(w->ctx, 0) < 0)
 			break;
+		if (h && h->wake)
+			h->wake(h->user);
+	}
 
 	lws_sul_cancel(&w->sul_tick);
 	lws_sul_cancel(&w->sul_live);
+	lws_sul_cancel(&w->sul_frame);
 	close_all(w);
 	return 0;
 }

@@ -1,0 +1,115 @@
+/*
+ * term.c: curses set-up and teardown; see term.h. The crash handler is the
+ * htop CRT_handleSIGSEGV idea: put the terminal back first, then let the
+ * default action (core dump, message) happen.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "term.h"
+
+static volatile sig_atomic_t term_on;
+static attr_t roles[ROLE_NROLES];
+
+void
+term_done(void)
+{
+	if (!term_on)
+		return;
+	term_on = 0;
+	mousemask(0, NULL);
+	curs_set(1);
+	endwin();
+	/* leave the cursor on a fresh line below whatever was drawn */
+	(void)!write(STDOUT_FILENO, "\r\n", 2);
+}
+
+bool
+term_active(void)
+{
+	return term_on;
+}
+
+static void
+term_crash(int sig)
+{
+	term_done();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+term_roles(bool color)
+{
+	static const struct {
+		short fg;
+		attr_t mono;  /* without color */
+		attr_t extra; /* with color, on top of the pair */
+	} def[ROLE_NROLES] = {
+		[ROLE_NORMAL] = {-1, A_NORMAL, A_NORMAL},
+		[ROLE_DIM] = {-1, A_DIM, A_DIM},
+		[ROLE_HEADER] = {COLOR_CYAN, A_REVERSE | A_BOLD, A_REVERSE | A_BOLD},
+		[ROLE_TITLE] = {-1, A_BOLD, A_BOLD},
+		[ROLE_LIVE] = {COLOR_GREEN, A_BOLD, A_BOLD},
+		[ROLE_STALE] = {COLOR_YELLOW, A_UNDERLINE, A_BOLD},
+		[ROLE_POLLING] = {COLOR_YELLOW, A_REVERSE, A_BOLD},
+		[ROLE_DOWN] = {COLOR_RED, A_REVERSE | A_BOLD, A_BOLD},
+		[ROLE_CONNECTING] = {COLOR_BLUE, A_NORMAL, A_BOLD},
+		[ROLE_PAUSED] = {-1, A_DIM, A_DIM},
+		[ROLE_SELECTED] = {COLOR_CYAN, A_BOLD, A_BOLD},
+		[ROLE_FLAG] = {COLOR_RED, A_REVERSE | A_BOLD, A_REVERSE | A_BOLD},
+		[ROLE_RECOVER] = {COLOR_GREEN, A_REVERSE, A_REVERSE | A_BOLD},
+	};
+
+	for (int r = 0; r < ROLE_NROLES; r++) {
+		if (color && def[r].fg >= 0 && r < COLOR_PAIRS) {
+			init_pair((short)r, def[r].fg, -1);
+			roles[r] = COLOR_PAIR(r) | def[r].extra;
+		} else {
+			roles[r] = color ? def[r].extra : def[r].mono;
+		}
+	}
+}
+
+bool
+term_init(bool color)
+{
+	struct sigaction sa;
+	static const int crash[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+
+	if (initscr() == NULL)
+		return false;
+	term_on = 1;
+	atexit(term_done);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = term_crash;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < sizeof(crash) / sizeof(crash[0]); i++)
+		sigaction(crash[i], &sa, NULL);
+
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+	mouseinterval(0);
+	color = color && has_colors();
+	if (color) {
+		start_color();
+		use_default_colors();
+	}
+	term_roles(color);
+	return true;
+}
+
+attr_t
+term_attr(enum ui_role r)
+{
+	return (unsigned)r < ROLE_NROLES ? roles[r] : A_NORMAL;
+}

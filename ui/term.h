@@ -1,0 +1,48 @@
+/*
+ * term: the terminal under curses. One idempotent term_done() restores it on
+ * every way out: normal exit, atexit, SIGINT/TERM/HUP (via the watch loop's
+ * flag), and a crash (SEGV/ABRT/BUS/FPE/ILL handler restores, then
+ * re-raises). Colors are semantic roles (htop's ColorElements idea), 8-color
+ * safe; with NO_COLOR, --no-color or a monochrome terminal, roles map to
+ * attributes only, and the symbols and words still carry every state.
+ */
+#ifndef WSDASH_UI_TERM_H
+#define WSDASH_UI_TERM_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <stdbool.h>
+
+enum ui_role {
+	ROLE_NORMAL,
+	ROLE_DIM,
+	ROLE_HEADER,
+	ROLE_TITLE,
+	ROLE_LIVE,
+	ROLE_STALE,
+	ROLE_POLLING,
+	ROLE_DOWN,
+	ROLE_CONNECTING,
+	ROLE_PAUSED,
+	ROLE_SELECTED, /* border of the selected panel */
+	ROLE_FLAG,     /* a fallback just happened */
+	ROLE_RECOVER,  /* a recovery just happened */
+	ROLE_NROLES
+};
+
+/*
+ * Start curses on the terminal (the locale must be set). Returns false if
+ * the terminal cannot be used (then nothing needs restoring).
+ */
+bool term_init(bool color);
+
+/* Restore the terminal; safe to call any number of times, from anywhere. */
+void term_done(void);
+
+/* The attributes of a role. */
+attr_t term_attr(enum ui_role r);
+
+/* Whether curses is active. */
+bool term_active(void);
+
+#endif
