@@ -89,7 +89,8 @@ dash_on_winch(int sig)
 	watcher_wake(dash_w);
 }
 
-/* ---- drawing helpers ------------------------------------------------------ */
+/* ---- drawing helpers ------------------------------------------------------
+ */
 
 /*
  * Draw UTF-8 text s at (y, x), at most w columns, with attributes a.
@@ -148,8 +149,8 @@ put(struct dash *d, int y, int x, int w, const char *s, attr_t a)
 	return used;
 }
 
-static int putf(struct dash *d, int y, int x, int w, attr_t a,
-		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int putf(struct dash *d, int y, int x, int w, attr_t a, const char *fmt,
+                ...) __attribute__((format(printf, 6, 7)));
 
 static int
 putf(struct dash *d, int y, int x, int w, attr_t a, const char *fmt, ...)
@@ -177,6 +178,21 @@ width_of(struct dash *d, const char *s)
 	return w;
 }
 
+/* A horizontal line of n cells: Unicode box drawing, or '-'. */
+static void
+hline_at(struct dash *d, int y, int x, int n)
+{
+	if (d->utf8)
+		mvhline_set(y, x, WACS_HLINE, n);
+	else
+		mvhline(y, x, '-', n);
+}
+
+/*
+ * A box. In UTF-8 the wide WACS_ characters are written as Unicode, not
+ * through the terminal's alternate character set: no charset switching that
+ * a multiplexer or a resize could leave half-done.
+ */
 static void
 box_at(struct dash *d, struct ui_rect r, attr_t a)
 {
@@ -184,14 +200,14 @@ box_at(struct dash *d, struct ui_rect r, attr_t a)
 		return;
 	attron(a);
 	if (d->utf8) {
-		mvaddch(r.y, r.x, ACS_ULCORNER);
-		mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
-		mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
-		mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);
-		mvvline(r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
-		mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
-		mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
-		mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
+		mvadd_wch(r.y, r.x, WACS_ULCORNER);
+		mvhline_set(r.y, r.x + 1, WACS_HLINE, r.w - 2);
+		mvadd_wch(r.y, r.x + r.w - 1, WACS_URCORNER);
+		mvvline_set(r.y + 1, r.x, WACS_VLINE, r.h - 2);
+		mvvline_set(r.y + 1, r.x + r.w - 1, WACS_VLINE, r.h - 2);
+		mvadd_wch(r.y + r.h - 1, r.x, WACS_LLCORNER);
+		mvhline_set(r.y + r.h - 1, r.x + 1, WACS_HLINE, r.w - 2);
+		mvadd_wch(r.y + r.h - 1, r.x + r.w - 1, WACS_LRCORNER);
 	} else {
 		mvaddch(r.y, r.x, '+');
 		mvhline(r.y, r.x + 1, '-', r.w - 2);
@@ -233,7 +249,8 @@ badge_text(struct dash *d, const struct mon_ep *ep, char *out, size_t len)
 	snprintf(out, len, "%s %s", b.symbol, b.word);
 }
 
-/* ---- the pieces of a frame ------------------------------------------------ */
+/* ---- the pieces of a frame ------------------------------------------------
+ */
 
 static void
 draw_header(struct dash *d, int64_t now_wall_ms)
@@ -260,14 +277,14 @@ draw_too_small(struct dash *d)
 {
 	putf(d, 0, 0, COLS, term_attr(ROLE_TITLE),
 	     COLS >= 44 ? "wsdash: terminal too small (%dx%d, need %dx%d)"
-			: "too small: %dx%d (need %dx%d)",
+	                : "too small: %dx%d (need %dx%d)",
 	     COLS, LINES, UI_MIN_COLS, UI_MIN_ROWS);
 }
 
 /* What the last event was ("workflows_update", "poll 200") and its age. */
 static void
 last_event_text(struct dash *d, struct mon_ep *ep, int64_t now, char *what,
-		size_t wlen, char *age, size_t alen)
+                size_t wlen, char *age, size_t alen)
 {
 	const struct msg_info *mi = mon_last_info(ep, d->utf8);
 
@@ -308,7 +325,7 @@ rtt_text(struct dash *d, struct mon_ep *ep, char *out, size_t len)
 /* "msgs 1234 · 1.0/s · lag 3 ms · dropped 2" */
 static void
 counters_text(struct dash *d, struct mon_ep *ep, int64_t now, char *out,
-	      size_t len)
+              size_t len)
 {
 	char msgs[16], drop[32] = "", lag[32] = "";
 	const char *sep = ui_sep(d->utf8);
@@ -323,14 +340,14 @@ counters_text(struct dash *d, struct mon_ep *ep, int64_t now, char *out,
 	}
 	if (ep->dropped)
 		snprintf(drop, sizeof(drop), "%sdropped %llu", sep,
-			 (unsigned long long)ep->dropped);
+		         (unsigned long long)ep->dropped);
 	snprintf(out, len, "msgs %s%s%.1f/s%s%s", msgs, sep, mon_rate(ep, now),
-		 lag, drop);
+	         lag, drop);
 }
 
 static void
 draw_panel(struct dash *d, int i, struct ui_rect r, int64_t now,
-	   int64_t now_wall_ms)
+           int64_t now_wall_ms)
 {
 	struct mon_ep *ep = &d->m->eps[i];
 	char buf[LINE_MAX], badge[48];
@@ -341,8 +358,8 @@ draw_panel(struct dash *d, int i, struct ui_rect r, int64_t now,
 	size_t nv;
 
 	if (flash)
-		border = term_attr(d->flash[i] == FLASH_FALLBACK ? ROLE_FLAG
-								 : ROLE_RECOVER);
+		border = term_attr(
+		    d->flash[i] == FLASH_FALLBACK ? ROLE_FLAG : ROLE_RECOVER);
 	else if (i == d->selected)
 		border = term_attr(ROLE_SELECTED);
 	box_at(d, r, border);
@@ -364,7 +381,7 @@ draw_panel(struct dash *d, int i, struct ui_rect r, int64_t now,
 		char fb[LINE_MAX];
 
 		ui_fallback_line(ep, now, now_wall_ms, d->utf8, false, fb,
-				 sizeof(fb));
+		                 sizeof(fb));
 		putf(d, y++, x, inner, term_attr(ROLE_FLAG), "%s %s",
 		     d->utf8 ? "\u26a0" : "!", fb);
 	} else {
@@ -413,7 +430,7 @@ draw_panel(struct dash *d, int i, struct ui_rect r, int64_t now,
 		     (unsigned long long)ep->fallbacks, ui_sep(d->utf8),
 		     100.0 * mon_ws_share(ep, now));
 	else if (mon_in_fallback(ep) &&
-		 strcmp(ep->reason, ep->fallback_reason) != 0)
+	         strcmp(ep->reason, ep->fallback_reason) != 0)
 		putf(d, y++, x, inner, term_attr(ROLE_DIM), "%s%s%s",
 		     ep->fallback_reason, ui_sep(d->utf8), ep->reason);
 	else
@@ -434,7 +451,7 @@ draw_compact_line(struct dash *d, int i, struct ui_rect r, int64_t now)
 	rtt_stats(&ep->rtt, &s);
 	if (ep->mode == MON_MODE_POLLING && ep->last_poll_rtt_us > 0)
 		ui_fmt_ms((double)ep->last_poll_rtt_us / 1000.0, rtt,
-			  sizeof(rtt) - 3);
+		          sizeof(rtt) - 3);
 	else if (s.n > 0 && ep->mode == MON_MODE_WEBSOCKET)
 		ui_fmt_ms((double)s.last / 1000.0, rtt, sizeof(rtt) - 3);
 	if (strcmp(rtt, "--") != 0)
@@ -448,14 +465,14 @@ draw_compact_line(struct dash *d, int i, struct ui_rect r, int64_t now)
 	}
 	x += put(d, r.y, x, 2, b.symbol, term_attr(state_role(ep)) | sel) + 1;
 	x += putf(d, r.y, x, namew + 1, term_attr(ROLE_TITLE) | sel, "%-*.*s ",
-		  namew, namew, ep->cfg->name);
+	          namew, namew, ep->cfg->name);
 	x += putf(d, r.y, x, 11, term_attr(state_role(ep)) | sel, "%-10s ",
-		  b.word);
+	          b.word);
 	putf(d, r.y, x, COLS - x, sel, "%-8s %8s %5s",
-	     ep->paused ? "paused"
-	     : ep->mode == MON_MODE_POLLING  ? "polling"
+	     ep->paused                       ? "paused"
+	     : ep->mode == MON_MODE_POLLING   ? "polling"
 	     : ep->mode == MON_MODE_WEBSOCKET ? "ws"
-					      : "-",
+	                                      : "-",
 	     rtt, age);
 }
 
@@ -468,16 +485,17 @@ draw_log(struct dash *d)
 	if (r.h < 2)
 		return;
 	attron(term_attr(ROLE_DIM));
-	mvhline(r.y, 0, d->utf8 ? ACS_HLINE : '-', COLS);
+	hline_at(d, r.y, 0, COLS);
 	attroff(term_attr(ROLE_DIM));
 	put(d, r.y, 2, 8, " events ", term_attr(ROLE_DIM));
-	show = (unsigned)(r.h - 1) < d->log_len ? (unsigned)(r.h - 1)
-						 : d->log_len;
+	show =
+	    (unsigned)(r.h - 1) < d->log_len ? (unsigned)(r.h - 1) : d->log_len;
 	for (unsigned k = 0; k < show; k++) {
 		/* oldest of the shown first, newest at the bottom */
 		unsigned age = show - 1 - k;
 		const struct log_entry *e =
-		    &d->log[(d->log_head + LOG_ENTRIES - 1 - age) % LOG_ENTRIES];
+		    &d->log[(d->log_head + LOG_ENTRIES - 1 - age) %
+		            LOG_ENTRIES];
 		const struct mon_ep *ep = &d->m->eps[e->idx];
 		struct mon_ep tmp = *ep;
 		char clk[16], from[48], to[48];
@@ -490,17 +508,19 @@ draw_log(struct dash *d)
 		tmp.state = e->to;
 		tmp.paused = e->paused;
 		badge_text(d, &tmp, to, sizeof(to));
-		x += put(d, r.y + 1 + (int)k, x, 9, clk, term_attr(ROLE_DIM)) + 1;
+		x += put(d, r.y + 1 + (int)k, x, 9, clk, term_attr(ROLE_DIM)) +
+		     1;
 		x += putf(d, r.y + 1 + (int)k, x, 18, term_attr(ROLE_TITLE),
-			  "%-16.16s", ep->cfg->name) +
+		          "%-16.16s", ep->cfg->name) +
 		     1;
 		x += put(d, r.y + 1 + (int)k, x, 16, from,
-			 term_attr(ROLE_NORMAL));
-		x += put(d, r.y + 1 + (int)k, x, 3, d->utf8 ? " \u2192 " : " > ",
-			 term_attr(ROLE_DIM));
-		x += put(d, r.y + 1 + (int)k, x, 16, to, term_attr(state_role(&tmp)));
-		putf(d, r.y + 1 + (int)k, x, COLS - x - 1, term_attr(ROLE_NORMAL),
-		     "  %s", e->reason);
+		         term_attr(ROLE_NORMAL));
+		x += put(d, r.y + 1 + (int)k, x, 3,
+		         d->utf8 ? " \u2192 " : " > ", term_attr(ROLE_DIM));
+		x += put(d, r.y + 1 + (int)k, x, 16, to,
+		         term_attr(state_role(&tmp)));
+		putf(d, r.y + 1 + (int)k, x, COLS - x - 1,
+		     term_attr(ROLE_NORMAL), "  %s", e->reason);
 	}
 }
 
@@ -523,7 +543,8 @@ pretty_update(struct dash *d, struct mon_ep *ep, int idx)
 	d->pretty_at = ep->last_at_us;
 	if (ep->last == NULL)
 		return;
-	j = ep->last_binary ? NULL : cJSON_ParseWithLength(ep->last, ep->last_len);
+	j = ep->last_binary ? NULL
+	                    : cJSON_ParseWithLength(ep->last, ep->last_len);
 	text = j ? cJSON_Print(j) : NULL;
 	cJSON_Delete(j);
 	if (text == NULL) { /* not JSON: the text itself */
@@ -575,9 +596,9 @@ pretty_update(struct dash *d, struct mon_ep *ep, int idx)
 static void
 draw_rtt_chart(struct dash *d, struct mon_ep *ep, int y, int x, int w, int h)
 {
-	static const char *const eighths[9] = {
-	    " ", "\u2581", "\u2582", "\u2583", "\u2584",
-	    "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char *const eighths[9] = {" ",      "\u2581", "\u2582",
+	                                       "\u2583", "\u2584", "\u2585",
+	                                       "\u2586", "\u2587", "\u2588"};
 	int32_t v[RTT_RING];
 	size_t n = rtt_recent(&ep->rtt, v, RTT_RING), start;
 	int32_t max = 1;
@@ -626,7 +647,7 @@ draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 	y++;
 	{
 		int x = 1 + putf(d, y - 1, 1, w, term_attr(ROLE_TITLE), "%s  ",
-				 ep->cfg->name);
+		                 ep->cfg->name);
 
 		x += put(d, y - 1, x, w - x, buf, term_attr(ROLE_DIM));
 		putf(d, y - 1, COLS - width_of(d, badge) - 3,
@@ -638,7 +659,7 @@ draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 	     ui_mode_words(ep), dur, sep, ep->reason);
 	if (mon_in_fallback(ep)) {
 		ui_fallback_line(ep, now, now_wall_ms, d->utf8, true, buf,
-				 sizeof(buf));
+		                 sizeof(buf));
 		put(d, y++, 1, w, buf, term_attr(ROLE_FLAG));
 	}
 	if (ep->cfg->has_poll) {
@@ -678,7 +699,8 @@ draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 		ui_fmt_ms(s.p95 / 1000.0, e, sizeof(e));
 		ui_fmt_ms(s.jitter / 1000.0, f, sizeof(f));
 		putf(d, y++, 1, w, term_attr(ROLE_TITLE),
-		     "RTT (last %u)  last %s%smin %s%savg %s%sp95 %s%sjitter %s ms",
+		     "RTT (last %u)  last %s%smin %s%savg %s%sp95 %s%sjitter "
+		     "%s ms",
 		     s.n, a, sep, b, sep, c, sep, e, sep, f);
 	}
 	chart_h = LINES >= 30 ? 6 : 3;
@@ -704,7 +726,7 @@ draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 		x += put(d, y, x, 9, clk, term_attr(ROLE_DIM)) + 1;
 		x += put(d, y, x, 16, from, term_attr(ROLE_NORMAL));
 		x += put(d, y, x, 3, d->utf8 ? " \u2192 " : " > ",
-			 term_attr(ROLE_DIM));
+		         term_attr(ROLE_DIM));
 		x += put(d, y, x, 16, to, term_attr(state_role(&tmp)));
 		putf(d, y++, x, COLS - x - 1, term_attr(ROLE_NORMAL), "  %s",
 		     t->reason);
@@ -719,7 +741,7 @@ draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 		last_event_text(d, ep, now, buf, sizeof(buf), age, sizeof(age));
 		if (age[0])
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-				 "%s%s ago", sep, age);
+			         "%s%s ago", sep, age);
 	}
 	putf(d, y++, 1, w, term_attr(ROLE_TITLE), "last message: %s%s%zu B%s",
 	     buf, sep, ep->last_full,
@@ -746,15 +768,15 @@ static void
 draw_help(struct dash *d)
 {
 	static const char *const keys[][2] = {
-		{"arrows, hjkl, Tab", "select an endpoint"},
-		{"Enter", "details of the selected endpoint"},
-		{"Esc", "back"},
-		{"r / R", "reconnect the selected / every endpoint"},
-		{"p", "pause or resume the selected endpoint"},
-		{"x", "demo: break or restore the selected stream"},
-		{"mouse click", "select a panel"},
-		{"?", "this help"},
-		{"q", "quit"},
+	    {"arrows, hjkl, Tab", "select an endpoint"},
+	    {"Enter", "details of the selected endpoint"},
+	    {"Esc", "back"},
+	    {"r / R", "reconnect the selected / every endpoint"},
+	    {"p", "pause or resume the selected endpoint"},
+	    {"x", "demo: break or restore the selected stream"},
+	    {"mouse click", "select a panel"},
+	    {"?", "this help"},
+	    {"q", "quit"},
 	};
 	int n = (int)(sizeof(keys) / sizeof(keys[0]));
 	int h = n + 4, w = 66;
@@ -786,7 +808,7 @@ draw_frame(struct dash *d)
 	int64_t now = clock_mono_us(), wall = clock_wall_ms();
 
 	ui_layout_compute(&d->lay, COLS, LINES, (int)d->m->n, d->selected,
-			  d->first);
+	                  d->first);
 	d->first = d->lay.first;
 	erase();
 	if (d->lay.kind == UI_TOO_SMALL) {
@@ -863,7 +885,7 @@ log_add(struct dash *d, int idx, const struct mon_ep *ep)
 
 static void
 dash_changed(void *user, struct mon_ep *ep, unsigned flags,
-	     const struct mon_event *ev)
+             const struct mon_event *ev)
 {
 	struct dash *d = user;
 	int idx = (int)(ep - d->m->eps);
@@ -875,20 +897,24 @@ dash_changed(void *user, struct mon_ep *ep, unsigned flags,
 		t = mon_history(ep, 0);
 		if (t != NULL && !ep->paused) {
 			bool was_ok = t->from == MON_LIVE ||
-				      t->from == MON_STALE ||
-				      t->from == MON_CONNECTING;
+			              t->from == MON_STALE ||
+			              t->from == MON_CONNECTING;
 
-			if (was_ok && (t->to == MON_POLLING || t->to == MON_DOWN)) {
+			if (was_ok &&
+			    (t->to == MON_POLLING || t->to == MON_DOWN)) {
 				d->flash[idx] = FLASH_FALLBACK;
-				d->flash_until[idx] = clock_mono_us() + FLASH_US;
+				d->flash_until[idx] =
+				    clock_mono_us() + FLASH_US;
 			} else if (t->to == MON_LIVE &&
-				   (t->from == MON_POLLING ||
-				    t->from == MON_DOWN)) {
+			           (t->from == MON_POLLING ||
+			            t->from == MON_DOWN)) {
 				d->flash[idx] = FLASH_RECOVER;
-				d->flash_until[idx] = clock_mono_us() + FLASH_US;
+				d->flash_until[idx] =
+				    clock_mono_us() + FLASH_US;
 			} else if (t->to == MON_DOWN) {
 				d->flash[idx] = FLASH_FALLBACK;
-				d->flash_until[idx] = clock_mono_us() + FLASH_US;
+				d->flash_until[idx] =
+				    clock_mono_us() + FLASH_US;
 			}
 		}
 	}
@@ -971,7 +997,7 @@ on_key(struct dash *d, int ch)
 		return;
 	case 'p':
 		watcher_pause(d->w, (size_t)d->selected,
-			      !d->m->eps[d->selected].paused);
+		              !d->m->eps[d->selected].paused);
 		return;
 	case 'x':
 		if (d->demo && d->selected < 3)
@@ -1081,8 +1107,8 @@ dash_input(void *user)
 
 int
 dashboard_run(struct watcher *w, const struct watch_opts *o,
-	      const struct config *cfg, struct mon *m, const char *target,
-	      bool demo)
+              const struct config *cfg, struct mon *m, const char *target,
+              bool demo)
 {
 	struct watcher_hooks hooks = {0};
 	struct dash d = {0};
@@ -1109,7 +1135,7 @@ dashboard_run(struct watcher *w, const struct watch_opts *o,
 	}
 	if (!term_init(color)) {
 		fprintf(stderr, "wsdash: cannot use this terminal (TERM=%s)\n",
-			getenv("TERM") ? getenv("TERM") : "");
+		        getenv("TERM") ? getenv("TERM") : "");
 		free(d.flash_until);
 		free(d.flash);
 		return CLI_EXIT_FAIL;
@@ -1131,7 +1157,7 @@ dashboard_run(struct watcher *w, const struct watch_opts *o,
 	d.dirty = true;
 	draw_frame(&d);
 	if (watcher_run(w, cfg, m, &hooks, d.stop, o->duration_ms, err,
-			sizeof(err)) < 0)
+	                sizeof(err)) < 0)
 		rc = CLI_EXIT_FAIL;
 	term_done();
 	if (rc != CLI_EXIT_OK)

@@ -21,7 +21,7 @@
  * Returns an exit code.
  */
 int dashboard_run(struct watcher *w, const struct watch_opts *o,
-		  const struct config *cfg, struct mon *m, const char *target,
-		  bool demo);
+                  const struct config *cfg, struct mon *m, const char *target,
+                  bool demo);
 
 #endif

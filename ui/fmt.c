@@ -27,13 +27,13 @@ ui_fmt_duration(int64_t us, char *out, size_t len)
 		snprintf(out, len, "%llds", (long long)s);
 	else if (s < 3600)
 		snprintf(out, len, "%lldm%02llds", (long long)(s / 60),
-			 (long long)(s % 60));
+		         (long long)(s % 60));
 	else if (s < 86400)
 		snprintf(out, len, "%lldh%02lldm", (long long)(s / 3600),
-			 (long long)(s % 3600 / 60));
+		         (long long)(s % 3600 / 60));
 	else
 		snprintf(out, len, "%lldd%02lldh", (long long)(s / 86400),
-			 (long long)(s % 86400 / 3600));
+		         (long long)(s % 86400 / 3600));
 }
 
 void
@@ -74,7 +74,7 @@ ui_fmt_clock(int64_t wall_ms, char *out, size_t len)
 		snprintf(out, len, "--:--:--");
 	else
 		snprintf(out, len, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
-			 tm.tm_sec);
+		         tm.tm_sec);
 }
 
 struct ui_badge
@@ -109,13 +109,13 @@ ui_mode_words(const struct mon_ep *ep)
 		return "polling (fallback)";
 	default:
 		return ep->state == MON_CONNECTING ? "connecting"
-						   : "no connection";
+		                                   : "no connection";
 	}
 }
 
 void
 ui_fallback_line(const struct mon_ep *ep, int64_t now_us, int64_t now_wall_ms,
-		 bool utf8, bool with_reason, char *out, size_t len)
+                 bool utf8, bool with_reason, char *out, size_t len)
 {
 	char since[16], dur[16], retry[32] = "";
 	int64_t since_wall;
@@ -133,22 +133,22 @@ ui_fallback_line(const struct mon_ep *ep, int64_t now_us, int64_t now_wall_ms,
 
 		ui_fmt_duration(ep->next_retry_us - now_us, in, sizeof(in));
 		snprintf(retry, sizeof(retry), "%sretry in %s", ui_sep(utf8),
-			 in);
+		         in);
 	} else if (ep->next_retry_us != 0) {
 		snprintf(retry, sizeof(retry), "%sretrying", ui_sep(utf8));
 	}
 	snprintf(out, len, "fallback %s (%s)%s%s%s", since, dur,
-		 with_reason ? ui_sep(utf8) : "",
-		 with_reason ? ep->fallback_reason : "", retry);
+	         with_reason ? ui_sep(utf8) : "",
+	         with_reason ? ep->fallback_reason : "", retry);
 }
 
 int
 ui_sparkline(const int32_t *v, size_t n, int width, bool utf8, char *out,
-	     size_t len)
+             size_t len)
 {
-	static const char *const blocks[8] = {
-	    "\u2581", "\u2582", "\u2583", "\u2584",
-	    "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583",
+	                                      "\u2584", "\u2585", "\u2586",
+	                                      "\u2587", "\u2588"};
 	static const char ascii[] = "_.-=#";
 	int32_t max = 1;
 	size_t start, o = 0;
@@ -207,11 +207,11 @@ ui_summary(const struct mon *m, bool utf8, char *out, size_t len)
 			conn++;
 	}
 	o = (size_t)snprintf(out, len, "%zu endpoint%s", m->n,
-			     m->n == 1 ? "" : "s");
-#define PART(count, word)                                                     \
-	if ((count) && o < len)                                               \
-		o += (size_t)snprintf(out + o, len - o, "%s%zu %s",            \
-				      ui_sep(utf8), (size_t)(count), word);
+	                     m->n == 1 ? "" : "s");
+#define PART(count, word)                                           \
+	if ((count) && o < len)                                     \
+		o += (size_t)snprintf(out + o, len - o, "%s%zu %s", \
+		                      ui_sep(utf8), (size_t)(count), word);
 	PART(ws, "WebSocket")
 	PART(poll, "polling")
 	PART(down, "down")

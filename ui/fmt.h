@@ -50,15 +50,15 @@ const char *ui_mode_words(const struct mon_ep *ep);
  * now_us is monotonic, now_wall_ms the wall clock at the same moment.
  */
 void ui_fallback_line(const struct mon_ep *ep, int64_t now_us,
-		      int64_t now_wall_ms, bool utf8, bool with_reason,
-		      char *out, size_t len);
+                      int64_t now_wall_ms, bool utf8, bool with_reason,
+                      char *out, size_t len);
 
 /*
  * Sparkline of the last samples (oldest first) in width columns, scaled to
  * their maximum: "▁▂▅█" or ASCII "_.-=#". Returns the columns used.
  */
 int ui_sparkline(const int32_t *v, size_t n, int width, bool utf8, char *out,
-		 size_t len);
+                 size_t len);
 
 /* "3 endpoints · 2 WebSocket · 1 polling" (counts by mode/state). */
 void ui_summary(const struct mon *m, bool utf8, char *out, size_t len);

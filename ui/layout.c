@@ -23,8 +23,8 @@ scroll(int sel_row, int prev_first_row, int page, int total_rows)
 }
 
 void
-ui_layout_compute(struct ui_layout *l, int cols, int rows, int n,
-		  int selected, int prev_first)
+ui_layout_compute(struct ui_layout *l, int cols, int rows, int n, int selected,
+                  int prev_first)
 {
 	int log_h;
 
@@ -79,7 +79,7 @@ ui_layout_compute(struct ui_layout *l, int cols, int rows, int n,
 		int total_rows = (n + l->grid_cols - 1) / l->grid_cols;
 		int first_row =
 		    scroll(selected / l->grid_cols, prev_first / l->grid_cols,
-			   l->per_page_rows, total_rows);
+		           l->per_page_rows, total_rows);
 
 		l->first = first_row * l->grid_cols;
 		l->visible =
@@ -103,7 +103,7 @@ ui_layout_item(const struct ui_layout *l, int i, struct ui_rect *r)
 	r->h = l->panel_h;
 	/* the last column takes the remainder of the width */
 	r->w = (k % l->grid_cols) == l->grid_cols - 1 ? l->cols - r->x
-						       : l->panel_w;
+	                                              : l->panel_w;
 	return true;
 }
 

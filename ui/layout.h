@@ -34,14 +34,14 @@ struct ui_rect {
 struct ui_layout {
 	enum ui_view_kind kind;
 	int cols, rows;
-	struct ui_rect header;  /* one row */
-	struct ui_rect body;    /* panels or compact lines */
-	struct ui_rect log;     /* event log lines (h may be 0) */
-	int grid_cols;          /* panels per row (grid) */
+	struct ui_rect header; /* one row */
+	struct ui_rect body;   /* panels or compact lines */
+	struct ui_rect log;    /* event log lines (h may be 0) */
+	int grid_cols;         /* panels per row (grid) */
 	int panel_w, panel_h;
-	int per_page_rows;      /* panel rows (grid) or lines (compact) shown */
-	int first;              /* first visible endpoint */
-	int visible;            /* endpoints visible from first */
+	int per_page_rows; /* panel rows (grid) or lines (compact) shown */
+	int first;         /* first visible endpoint */
+	int visible;       /* endpoints visible from first */
 	int n;
 };
 
@@ -51,7 +51,7 @@ struct ui_layout {
  * stable); pass 0 the first time.
  */
 void ui_layout_compute(struct ui_layout *l, int cols, int rows, int n,
-		       int selected, int prev_first);
+                       int selected, int prev_first);
 
 /* Rectangle of endpoint i (panel or line); false if not visible. */
 bool ui_layout_item(const struct ui_layout *l, int i, struct ui_rect *r);

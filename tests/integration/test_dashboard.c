@@ -1,0 +1,253 @@
+/*
+ * The dashboard end to end: the real binary in a detached tmux session (its
+ * own tmux server socket per test), driven with send-keys and read with
+ * capture-pane, as a user would see it.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char sock[64];
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+tmux(const char *fmt, ...)
+{
+	char cmd[2048], args[1800];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "tmux -L %s %s >/dev/null 2>&1", sock, args);
+	return system(cmd);
+}
+
+/* The visible screen as text (caller frees). */
+static char *
+capture(void)
+{
+	char cmd[256];
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -p -t s", sock);
+	p = popen(cmd, "r");
+	if (p != NULL) {
+		n = fread(buf, 1, cap - 1, p);
+		pclose(p);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* Wait until the screen has at least times occurrences of text. */
+static bool
+wait_screen(const char *text, int times, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+
+	do {
+		char *s = capture();
+		bool ok = count(s, text) >= times;
+
+		free(s);
+		if (ok)
+			return true;
+		usleep(20000);
+	} while (mono_ms() < end);
+	return false;
+}
+
+static bool
+wait_gone(const char *text, int timeout_ms)
+{
+	long long end = mono_ms() + timeout_ms;
+
+	do {
+		char *s = capture();
+		bool gone = strstr(s, text) == NULL;
+
+		free(s);
+		if (gone)
+			return true;
+		usleep(20000);
+	} while (mono_ms() < end);
+	return false;
+}
+
+/* Start `wsdash ARGS` in a 120x36 tmux session; after it exits the pane
+ * prints its status and the terminal settings. */
+static void
+start(const char *args)
+{
+	snprintf(sock, sizeof(sock), "wsdash-test-%d", (int)getpid());
+	tmux("kill-server");
+	cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
+			  "\"LANG=C.UTF-8 %s %s; "
+			  "echo EXIT=\\$?; stty -a; sleep 30\"",
+			  WSDASH_BIN, args),
+		     0, "tmux did not start");
+}
+
+static void
+stop(void)
+{
+	tmux("kill-server");
+}
+
+/* After the program ended: status 0 and a sane terminal. */
+static void
+assert_restored(void)
+{
+	char *s;
+
+	cr_assert(wait_screen("EXIT=", 1, 5000), "wsdash did not exit");
+	s = capture();
+	cr_assert(strstr(s, "EXIT=0"), "%s", s);
+	cr_assert(strstr(s, " icanon") && !strstr(s, "-icanon"),
+		  "terminal left in raw mode:\n%s", s);
+	cr_assert(strstr(s, " echo ") && !strstr(s, "-echo "),
+		  "terminal left without echo:\n%s", s);
+	free(s);
+}
+
+Test(dashboard, demo_live_fallback_on_x_and_back, .timeout = 60)
+{
+	long long t0;
+	char *s;
+
+	start("demo --rate 2");
+	cr_assert(wait_screen("LIVE \u2500", 3, 10000), "three LIVE panels");
+	s = capture();
+	cr_assert(strstr(s, "workflows") && strstr(s, "workflow-history") &&
+		  strstr(s, "routes"), "%s", s);
+	cr_assert(strstr(s, "WebSocket"), "%s", s);
+	cr_assert(strstr(s, "RTT"), "%s", s);
+	cr_assert(strstr(s, "msgs"), "%s", s);
+	cr_assert(strstr(s, "3 endpoints"), "%s", s);
+	free(s);
+
+	/* x breaks the selected stream: POLLING and the flag within 1 s */
+	t0 = mono_ms();
+	tmux("send-keys -t s x");
+	cr_assert(wait_screen("POLLING \u2500", 1, 3000));
+	cr_assert(wait_screen("fallback ", 1, 3000));
+	cr_assert_lt(mono_ms() - t0, 1000, "fallback shown after %lld ms",
+		     mono_ms() - t0);
+	s = capture();
+	cr_assert(strstr(s, "polling"), "%s", s);
+	cr_assert(strstr(s, "LIVE \u2192 \u21bb POLLING"), "event log:\n%s", s);
+	free(s);
+
+	/* x again restores it: LIVE comes back */
+	tmux("send-keys -t s x");
+	cr_assert(wait_screen("LIVE \u2500", 3, 10000), "not LIVE again");
+	cr_assert(wait_screen("POLLING \u2192", 1, 1000), "recovery logged");
+
+	/* help */
+	tmux("send-keys -t s '?'");
+	cr_assert(wait_screen("keys", 1, 2000));
+	cr_assert(wait_screen("reconnect", 1, 2000));
+	tmux("send-keys -t s Escape");
+	cr_assert(wait_gone("pause or resume", 2000));
+
+	/* q quits and leaves the terminal sane */
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}
+
+Test(dashboard, small_pane_compact_and_too_small, .timeout = 60)
+{
+	char *s;
+
+	start("demo");
+	cr_assert(wait_screen("LIVE", 3, 10000));
+	tmux("resize-window -t s -x 50 -y 14");
+	/* the compact view: one line per endpoint, "ws" for the mode */
+	cr_assert(wait_screen(" ws ", 3, 3000), "no compact view");
+	s = capture();
+	cr_assert(strstr(s, "workflows") && count(s, "LIVE") == 3, "%s", s);
+	cr_assert_null(strstr(s, "\u250c"), "panels in a 50x14 pane:\n%s", s);
+	free(s);
+	tmux("resize-window -t s -x 20 -y 5");
+	cr_assert(wait_screen("too small", 1, 3000));
+	tmux("resize-window -t s -x 120 -y 36");
+	cr_assert(wait_screen("\u250c", 3, 3000), "panels back");
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}
+
+Test(dashboard, detail_view_and_back, .timeout = 60)
+{
+	start("demo");
+	cr_assert(wait_screen("LIVE", 3, 10000));
+	tmux("send-keys -t s Enter");
+	cr_assert(wait_screen("transitions", 1, 3000));
+	cr_assert(wait_screen("last message", 1, 3000));
+	cr_assert(wait_screen("RTT (last", 1, 3000));
+	cr_assert(wait_screen("\"type\"", 1, 5000), "pretty-printed JSON");
+	tmux("send-keys -t s Escape");
+	cr_assert(wait_gone("transitions", 3000));
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}
+
+Test(dashboard, sigterm_restores_the_terminal, .timeout = 60)
+{
+	char cmd[256], args[64];
+
+	/* a seed only this test uses, to find its process */
+	snprintf(args, sizeof(args), "demo --seed %d", (int)getpid());
+	start(args);
+	cr_assert(wait_screen("LIVE", 3, 10000));
+	snprintf(cmd, sizeof(cmd), "pkill -TERM -f '^%s %s$'", WSDASH_BIN,
+		 args);
+	cr_assert_eq(system(cmd), 0);
+	assert_restored();
+	stop();
+}
+
+Test(dashboard, monochrome_still_shows_every_state, .timeout = 60)
+{
+	char *s;
+
+	start("demo --no-color");
+	cr_assert(wait_screen("LIVE", 3, 10000));
+	tmux("send-keys -t s x");
+	cr_assert(wait_screen("POLLING", 1, 3000));
+	s = capture();
+	cr_assert(strstr(s, "\u21bb POLLING") && strstr(s, "\u25cf LIVE"),
+		  "%s", s);
+	free(s);
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}

@@ -1,0 +1,242 @@
+/* Dashboard layout and text, as pure functions (no terminal needed). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "layout.h"
+
+static bool
+inside(struct ui_rect r, int cols, int rows)
+{
+	return r.x >= 0 && r.y >= 0 && r.x + r.w <= cols && r.y + r.h <= rows &&
+	       r.w > 0 && r.h > 0;
+}
+
+static bool
+overlap(struct ui_rect a, struct ui_rect b)
+{
+	return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h &&
+	       b.y < a.y + a.h;
+}
+
+Test(layout, three_panels_on_120x36)
+{
+	struct ui_layout l;
+	struct ui_rect r;
+
+	ui_layout_compute(&l, 120, 36, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_GRID);
+	cr_assert_eq(l.grid_cols, 3);
+	cr_assert_eq(l.panel_w, 40);
+	cr_assert_eq(l.visible, 3);
+	cr_assert_gt(l.log.h, 1, "room for the event log");
+	cr_assert(ui_layout_item(&l, 2, &r));
+	cr_assert_eq(r.x, 80);
+	cr_assert_eq(r.y, 1);
+	cr_assert_eq(r.h, UI_PANEL_H);
+	cr_assert_eq(ui_layout_hit(&l, 3, 85), 2);
+	cr_assert_eq(ui_layout_hit(&l, 0, 5), -1, "header is no panel");
+}
+
+Test(layout, views_by_size)
+{
+	struct ui_layout l;
+
+	ui_layout_compute(&l, 80, 24, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_GRID);
+	cr_assert_eq(l.grid_cols, 2);
+	ui_layout_compute(&l, 60, 15, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_GRID);
+	ui_layout_compute(&l, 59, 30, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_COMPACT);
+	ui_layout_compute(&l, 50, 14, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_COMPACT);
+	cr_assert_eq(l.visible, 3);
+	ui_layout_compute(&l, 23, 10, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_TOO_SMALL);
+	ui_layout_compute(&l, 80, 2, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_TOO_SMALL);
+}
+
+Test(layout, every_size_fits_without_overlap)
+{
+	for (int cols = 1; cols <= 220; cols += 7)
+		for (int rows = 1; rows <= 70; rows += 3)
+			for (int n = 1; n <= 40; n += 13) {
+				struct ui_layout l;
+				struct ui_rect a, b;
+
+				ui_layout_compute(&l, cols, rows, n, n - 1, 0);
+				if (l.kind == UI_TOO_SMALL)
+					continue;
+				cr_assert_gt(l.visible, 0, "%dx%d n=%d", cols,
+					     rows, n);
+				/* the selected (last) one is visible */
+				cr_assert(ui_layout_item(&l, n - 1, &a),
+					  "%dx%d n=%d", cols, rows, n);
+				for (int i = l.first; i < l.first + l.visible;
+				     i++) {
+					cr_assert(ui_layout_item(&l, i, &a));
+					cr_assert(inside(a, cols, rows),
+						  "%dx%d n=%d i=%d", cols, rows,
+						  n, i);
+					cr_assert(!overlap(a, l.header));
+					if (l.log.h > 0)
+						cr_assert(!overlap(a, l.log));
+					for (int k = i + 1;
+					     k < l.first + l.visible; k++) {
+						cr_assert(ui_layout_item(&l, k,
+									 &b));
+						cr_assert(!overlap(a, b));
+					}
+				}
+			}
+}
+
+Test(layout, scrolling_and_moves)
+{
+	struct ui_layout l;
+
+	/* 20 endpoints, 3 per row, 3 rows per page on 120x30 */
+	ui_layout_compute(&l, 120, 30, 20, 0, 0);
+	cr_assert_eq(l.first, 0);
+	cr_assert_eq(ui_layout_move(&l, 0, 0, 1), 3);
+	cr_assert_eq(ui_layout_move(&l, 0, 1, 0), 1);
+	cr_assert_eq(ui_layout_move(&l, 0, -1, 0), 0, "no wrap left");
+	cr_assert_eq(ui_layout_move(&l, 1, 0, -1), 1, "no wrap up");
+	cr_assert_eq(ui_layout_move(&l, 18, 0, 1), 19, "last row is short");
+	ui_layout_compute(&l, 120, 30, 20, 19, 0);
+	cr_assert_gt(l.first, 0);
+	cr_assert_leq(l.first, 19);
+	cr_assert_lt(19, l.first + l.visible);
+	/* scrolling back up keeps the page until needed */
+	ui_layout_compute(&l, 120, 30, 20, 12, l.first);
+	cr_assert_leq(l.first, 12);
+}
+
+Test(fmt, numbers_and_durations)
+{
+	char b[32];
+
+	ui_fmt_duration(850000, b, sizeof(b));
+	cr_assert_str_eq(b, "850ms");
+	ui_fmt_duration(18 * 1000000LL, b, sizeof(b));
+	cr_assert_str_eq(b, "18s");
+	ui_fmt_duration(123 * 1000000LL, b, sizeof(b));
+	cr_assert_str_eq(b, "2m03s");
+	ui_fmt_duration(3720 * 1000000LL, b, sizeof(b));
+	cr_assert_str_eq(b, "1h02m");
+	ui_fmt_duration(-5, b, sizeof(b));
+	cr_assert_str_eq(b, "0ms");
+	ui_fmt_age(300000, b, sizeof(b));
+	cr_assert_str_eq(b, "<1s");
+	ui_fmt_age(2900000, b, sizeof(b));
+	cr_assert_str_eq(b, "2s");
+	ui_fmt_ms(0.314, b, sizeof(b));
+	cr_assert_str_eq(b, "0.31");
+	ui_fmt_ms(12.44, b, sizeof(b));
+	cr_assert_str_eq(b, "12.4");
+	ui_fmt_ms(153.2, b, sizeof(b));
+	cr_assert_str_eq(b, "153");
+	ui_fmt_ms(12500, b, sizeof(b));
+	cr_assert_str_eq(b, "12.5s");
+	ui_fmt_count(987, b, sizeof(b));
+	cr_assert_str_eq(b, "987");
+	ui_fmt_count(12345, b, sizeof(b));
+	cr_assert_str_eq(b, "12.3k");
+	ui_fmt_count(4560000, b, sizeof(b));
+	cr_assert_str_eq(b, "4.56M");
+	ui_fmt_lag(0.4, b, sizeof(b));
+	cr_assert_str_eq(b, "<1 ms");
+	ui_fmt_lag(35.2, b, sizeof(b));
+	cr_assert_str_eq(b, "35 ms");
+}
+
+static struct config cfg;
+static struct mon m;
+
+static void
+mk(void)
+{
+	char err[64];
+
+	config_init(&cfg, NULL);
+	config_add_url(&cfg, "ws://h:1/ws/a", err, sizeof(err));
+	config_add_url(&cfg, "ws://h:1/ws/b", err, sizeof(err));
+	config_add_url(&cfg, "ws://h:1/ws/c", err, sizeof(err));
+	mon_init(&m, &cfg, 0, true);
+}
+
+static void
+rm(void)
+{
+	mon_done(&m);
+	config_free(&cfg);
+}
+
+Test(fmt, badges_carry_the_words, .init = mk, .fini = rm)
+{
+	struct mon_ep *ep = &m.eps[0];
+	struct mon_event open = {.kind = MEV_WS_OPEN};
+	struct mon_event late = {.kind = MEV_PONG_LATE};
+	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1001};
+	struct mon_event pfail = {.kind = MEV_POLL_FAIL};
+	struct mon_event pause = {.kind = MEV_PAUSE};
+
+	cr_assert_str_eq(ui_badge(ep, true).word, "CONNECTING");
+	mon_apply(&m, ep, &open, 1);
+	cr_assert_str_eq(ui_badge(ep, true).word, "LIVE");
+	cr_assert_str_eq(ui_mode_words(ep), "WebSocket");
+	mon_apply(&m, ep, &late, 2);
+	cr_assert_str_eq(ui_badge(ep, true).word, "STALE");
+	mon_apply(&m, ep, &closed, 3);
+	cr_assert_str_eq(ui_badge(ep, true).word, "POLLING");
+	cr_assert_str_eq(ui_mode_words(ep), "polling (fallback)");
+	mon_apply(&m, ep, &pfail, 4);
+	cr_assert_str_eq(ui_badge(ep, true).word, "DOWN");
+	cr_assert_str_eq(ui_badge(ep, false).symbol, "x");
+	mon_apply(&m, ep, &pause, 5);
+	cr_assert_str_eq(ui_badge(ep, true).word, "PAUSED");
+	/* every symbol is one ASCII character without UTF-8 */
+	cr_assert_eq(strlen(ui_badge(&m.eps[1], false).symbol), 1);
+}
+
+Test(fmt, fallback_flag_line, .init = mk, .fini = rm)
+{
+	struct mon_ep *ep = &m.eps[0];
+	struct mon_event fail = {.kind = MEV_WS_FAIL, .status = 404, .cls = 5};
+	char b[256];
+	int64_t t0 = 100 * 1000000LL, wall0 = 1764108000000LL;
+
+	ui_fallback_line(ep, t0, wall0, true, true, b, sizeof(b));
+	cr_assert_str_eq(b, "", "not in fallback");
+	mon_apply(&m, ep, &fail, t0);
+	mon_set_next_retry(ep, t0 + 22 * 1000000LL);
+	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, false, true,
+			 b, sizeof(b));
+	cr_assert(strncmp(b, "fallback ", 9) == 0, "%s", b);
+	cr_assert(strstr(b, "(18s) - 404 on upgrade (not_found) - retry in 4s"),
+		  "%s", b);
+	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, true, false,
+			 b, sizeof(b));
+	cr_assert_null(strstr(b, "404"), "%s", b);
+	cr_assert(strstr(b, "(18s) \u00b7 retry in 4s"), "%s", b);
+}
+
+Test(fmt, sparkline_and_summary, .init = mk, .fini = rm)
+{
+	int32_t v[] = {100, 200, 400, 800, 50};
+	char b[256];
+	struct mon_event open = {.kind = MEV_WS_OPEN};
+	struct mon_event fail = {.kind = MEV_WS_FAIL, .status = 404};
+
+	cr_assert_eq(ui_sparkline(v, 5, 10, false, b, sizeof(b)), 5);
+	cr_assert_str_eq(b, "_.-#_");
+	cr_assert_eq(ui_sparkline(v, 5, 3, true, b, sizeof(b)), 3);
+	cr_assert_str_eq(b, "\u2584\u2588\u2581", "the newest 3, scaled");
+	mon_apply(&m, &m.eps[0], &open, 1);
+	mon_apply(&m, &m.eps[1], &open, 1);
+	mon_apply(&m, &m.eps[2], &fail, 1);
+	ui_summary(&m, true, b, sizeof(b));
+	cr_assert_str_eq(b, "3 endpoints \u00b7 2 WebSocket \u00b7 1 polling");
+}
