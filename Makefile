@@ -6,7 +6,7 @@ TYPE  ?= RelWithDebInfo
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo serve test asan bench clean format
+.PHONY: all deps build demo serve test asan bench shots clean format
 
 all: build
 
@@ -38,6 +38,11 @@ bench:
 	@sh .ci/deps bench
 	@$(MAKE) --no-print-directory build TYPE=Release BUILD=build-release
 	sh tests/bench/run.sh build-release
+
+shots:
+	@sh .ci/deps build shots
+	@$(MAKE) --no-print-directory build
+	sh tests/screenshots.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-release

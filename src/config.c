@@ -170,8 +170,8 @@ config_set_server(struct config *c, const char *url, char *err, size_t errlen)
 	char why[160];
 
 	if (!url_parse(url, &u, why, sizeof(why))) {
-		snprintf(err, errlen, "'%.200s' is not a valid URL (%s)", url,
-		         why);
+		snprintf(err, errlen, "'%.60s' is not a valid URL (%.120s)",
+		         url, why);
 		return false;
 	}
 	if (u.scheme != URL_HTTP && u.scheme != URL_HTTPS) {

@@ -357,9 +357,14 @@ draw_panel(struct dash *d, int i, struct ui_rect r, int64_t now,
 	int32_t v[RTT_RING];
 	size_t nv;
 
+	/* a flashing border: the role's color, bold, not reversed (a reversed
+	 * line of box characters reads as a solid bar) */
 	if (flash)
-		border = term_attr(
-		    d->flash[i] == FLASH_FALLBACK ? ROLE_FLAG : ROLE_RECOVER);
+		border =
+		    (term_attr(d->flash[i] == FLASH_FALLBACK ? ROLE_FLAG
+		                                             : ROLE_RECOVER) &
+		     ~A_REVERSE) |
+		    A_BOLD;
 	else if (i == d->selected)
 		border = term_attr(ROLE_SELECTED);
 	box_at(d, r, border);

@@ -23,7 +23,7 @@
 #define UI_GRID_MIN_ROWS 15
 #define UI_PANEL_MIN_W   40
 #define UI_PANEL_H       9
-#define UI_LOG_MAX       6 /* event log lines at most */
+#define UI_LOG_MAX       12 /* event log lines at most */
 
 enum ui_view_kind { UI_GRID, UI_COMPACT, UI_TOO_SMALL };
 

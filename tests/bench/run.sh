@@ -19,3 +19,6 @@ if [ -d "$node_dir/node_modules/ws" ]; then
 else
 	/usr/bin/python3 "$here/watch_bench.py" "$build"
 fi
+echo
+echo "## the dashboard"
+/usr/bin/python3 "$here/dashboard_bench.py" "$build"

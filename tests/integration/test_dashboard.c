@@ -108,10 +108,10 @@ start(const char *args)
 	snprintf(sock, sizeof(sock), "wsdash-test-%d", (int)getpid());
 	tmux("kill-server");
 	cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
-			  "\"LANG=C.UTF-8 %s %s; "
-			  "echo EXIT=\\$?; stty -a; sleep 30\"",
-			  WSDASH_BIN, args),
-		     0, "tmux did not start");
+	                  "\"LANG=C.UTF-8 %s %s; "
+	                  "echo EXIT=\\$?; stty -a; sleep 30\"",
+	                  WSDASH_BIN, args),
+	             0, "tmux did not start");
 }
 
 static void
@@ -130,9 +130,9 @@ assert_restored(void)
 	s = capture();
 	cr_assert(strstr(s, "EXIT=0"), "%s", s);
 	cr_assert(strstr(s, " icanon") && !strstr(s, "-icanon"),
-		  "terminal left in raw mode:\n%s", s);
+	          "terminal left in raw mode:\n%s", s);
 	cr_assert(strstr(s, " echo ") && !strstr(s, "-echo "),
-		  "terminal left without echo:\n%s", s);
+	          "terminal left without echo:\n%s", s);
 	free(s);
 }
 
@@ -145,7 +145,8 @@ Test(dashboard, demo_live_fallback_on_x_and_back, .timeout = 60)
 	cr_assert(wait_screen("LIVE \u2500", 3, 10000), "three LIVE panels");
 	s = capture();
 	cr_assert(strstr(s, "workflows") && strstr(s, "workflow-history") &&
-		  strstr(s, "routes"), "%s", s);
+	              strstr(s, "routes"),
+	          "%s", s);
 	cr_assert(strstr(s, "WebSocket"), "%s", s);
 	cr_assert(strstr(s, "RTT"), "%s", s);
 	cr_assert(strstr(s, "msgs"), "%s", s);
@@ -158,7 +159,7 @@ Test(dashboard, demo_live_fallback_on_x_and_back, .timeout = 60)
 	cr_assert(wait_screen("POLLING \u2500", 1, 3000));
 	cr_assert(wait_screen("fallback ", 1, 3000));
 	cr_assert_lt(mono_ms() - t0, 1000, "fallback shown after %lld ms",
-		     mono_ms() - t0);
+	             mono_ms() - t0);
 	s = capture();
 	cr_assert(strstr(s, "polling"), "%s", s);
 	cr_assert(strstr(s, "LIVE \u2192 \u21bb POLLING"), "event log:\n%s", s);
@@ -229,7 +230,7 @@ Test(dashboard, sigterm_restores_the_terminal, .timeout = 60)
 	start(args);
 	cr_assert(wait_screen("LIVE", 3, 10000));
 	snprintf(cmd, sizeof(cmd), "pkill -TERM -f '^%s %s$'", WSDASH_BIN,
-		 args);
+	         args);
 	cr_assert_eq(system(cmd), 0);
 	assert_restored();
 	stop();
@@ -244,8 +245,8 @@ Test(dashboard, monochrome_still_shows_every_state, .timeout = 60)
 	tmux("send-keys -t s x");
 	cr_assert(wait_screen("POLLING", 1, 3000));
 	s = capture();
-	cr_assert(strstr(s, "\u21bb POLLING") && strstr(s, "\u25cf LIVE"),
-		  "%s", s);
+	cr_assert(strstr(s, "\u21bb POLLING") && strstr(s, "\u25cf LIVE"), "%s",
+	          s);
 	free(s);
 	tmux("send-keys -t s q");
 	assert_restored();

@@ -70,23 +70,23 @@ Test(layout, every_size_fits_without_overlap)
 				if (l.kind == UI_TOO_SMALL)
 					continue;
 				cr_assert_gt(l.visible, 0, "%dx%d n=%d", cols,
-					     rows, n);
+				             rows, n);
 				/* the selected (last) one is visible */
 				cr_assert(ui_layout_item(&l, n - 1, &a),
-					  "%dx%d n=%d", cols, rows, n);
+				          "%dx%d n=%d", cols, rows, n);
 				for (int i = l.first; i < l.first + l.visible;
 				     i++) {
 					cr_assert(ui_layout_item(&l, i, &a));
 					cr_assert(inside(a, cols, rows),
-						  "%dx%d n=%d i=%d", cols, rows,
-						  n, i);
+					          "%dx%d n=%d i=%d", cols, rows,
+					          n, i);
 					cr_assert(!overlap(a, l.header));
 					if (l.log.h > 0)
 						cr_assert(!overlap(a, l.log));
 					for (int k = i + 1;
 					     k < l.first + l.visible; k++) {
-						cr_assert(ui_layout_item(&l, k,
-									 &b));
+						cr_assert(
+						    ui_layout_item(&l, k, &b));
 						cr_assert(!overlap(a, b));
 					}
 				}
@@ -212,13 +212,13 @@ Test(fmt, fallback_flag_line, .init = mk, .fini = rm)
 	cr_assert_str_eq(b, "", "not in fallback");
 	mon_apply(&m, ep, &fail, t0);
 	mon_set_next_retry(ep, t0 + 22 * 1000000LL);
-	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, false, true,
-			 b, sizeof(b));
+	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, false, true, b,
+	                 sizeof(b));
 	cr_assert(strncmp(b, "fallback ", 9) == 0, "%s", b);
 	cr_assert(strstr(b, "(18s) - 404 on upgrade (not_found) - retry in 4s"),
-		  "%s", b);
-	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, true, false,
-			 b, sizeof(b));
+	          "%s", b);
+	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, true, false, b,
+	                 sizeof(b));
 	cr_assert_null(strstr(b, "404"), "%s", b);
 	cr_assert(strstr(b, "(18s) \u00b7 retry in 4s"), "%s", b);
 }
