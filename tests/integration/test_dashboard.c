@@ -120,20 +120,26 @@ stop(void)
 	tmux("kill-server");
 }
 
-/* After the program ended: status 0 and a sane terminal. */
+/* After the program ended: the exit status and a sane terminal. */
 static void
-assert_restored(void)
+assert_restored_status(const char *status)
 {
 	char *s;
 
 	cr_assert(wait_screen("EXIT=", 1, 5000), "wsdash did not exit");
 	s = capture();
-	cr_assert(strstr(s, "EXIT=0"), "%s", s);
+	cr_assert(strstr(s, status), "want %s:\n%s", status, s);
 	cr_assert(strstr(s, " icanon") && !strstr(s, "-icanon"),
 	          "terminal left in raw mode:\n%s", s);
 	cr_assert(strstr(s, " echo ") && !strstr(s, "-echo "),
 	          "terminal left without echo:\n%s", s);
 	free(s);
+}
+
+static void
+assert_restored(void)
+{
+	assert_restored_status("EXIT=0");
 }
 
 Test(dashboard, demo_live_fallback_on_x_and_back, .timeout = 60)
@@ -251,4 +257,26 @@ Test(dashboard, monochrome_still_shows_every_state, .timeout = 60)
 	tmux("send-keys -t s q");
 	assert_restored();
 	stop();
+}
+
+/* A crash: the handler restores the terminal, then the signal kills. */
+Test(dashboard, crash_restores_the_terminal_then_dies, .timeout = 60)
+{
+	static const struct {
+		const char *sig, *status;
+	} crash[] = {{"SEGV", "EXIT=139"}, {"ABRT", "EXIT=134"}};
+
+	for (int i = 0; i < 2; i++) {
+		char cmd[256], args[64];
+
+		snprintf(args, sizeof(args), "demo --seed %d%d", (int)getpid(),
+		         i);
+		start(args);
+		cr_assert(wait_screen("LIVE", 3, 10000));
+		snprintf(cmd, sizeof(cmd), "pkill -%s -f '^%s %s$'",
+		         crash[i].sig, WSDASH_BIN, args);
+		cr_assert_eq(system(cmd), 0);
+		assert_restored_status(crash[i].status);
+		stop();
+	}
 }
