@@ -239,14 +239,19 @@ detail_tls(const struct probe_obs *o, char *out, size_t len)
 		break;
 	case 10: /* X509_V_ERR_CERT_HAS_EXPIRED */
 		why = "certificate expired";
+		fix = "; the server needs a renewed certificate (--insecure "
+		      "skips verification)";
 		break;
 	case 9: /* X509_V_ERR_CERT_NOT_YET_VALID */
 		why = "certificate not yet valid";
+		fix = "; check the clocks (--insecure skips verification)";
 		break;
 	case 62: /* X509_V_ERR_HOSTNAME_MISMATCH */
 	case 63: /* X509_V_ERR_EMAIL_MISMATCH */
 	case 64: /* X509_V_ERR_IP_ADDRESS_MISMATCH */
 		why = "name mismatch: the certificate is not for this host";
+		fix = "; use the host name it was issued for (--insecure "
+		      "skips verification)";
 		break;
 	case 2:  /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT */
 	case 20: /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */
@@ -308,6 +313,21 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 			         "Upgrade header; %s",
 			         o->http_status, http_reason(o->http_status),
 			         proxy_hint);
+			return;
+		}
+		if (c == PC_HTTP_ERROR && o->http_status == 429) {
+			snprintf(out, len,
+			         "429 Too Many Requests: the server "
+			         "(or a proxy) is rate limiting "
+			         "connections; retry later");
+			return;
+		}
+		if (c == PC_HTTP_ERROR && o->http_status != 405) {
+			snprintf(out, len, "%d %s on upgrade%s", o->http_status,
+			         http_reason(o->http_status),
+			         o->get_status > 0 ? " (a plain GET answers "
+			                             "too: the server is up)"
+			                           : "");
 			return;
 		}
 		detail_missing(o, out, len);

@@ -85,6 +85,14 @@ struct wep {
 
 	/* pings */
 	bool ping_due;
+	/*
+	 * Backoff attempt: failures in a row. A stream that was lost only
+	 * counts as a success (attempt back to 0) if it proved to work (a
+	 * pong or a message came), so a server that accepts and closes at
+	 * once is retried with a growing delay, not once a second forever.
+	 */
+	unsigned attempt;
+	bool proven;
 	int64_t last_ping_us;
 	int64_t ping_outstanding_us; /* oldest unanswered ping, 0 none */
 	bool stale_reported;
@@ -211,11 +219,11 @@ retry_fire(lws_sorted_usec_list_t *sul)
 static int64_t
 fallback_prepare(struct wep *e)
 {
-	unsigned attempt = mon_in_fallback(e->m) ? e->m->retries + 1 : 0;
-	int64_t delay_us = mon_backoff_ms(attempt, rng_unit(&e->w->rng),
+	int64_t delay_us = mon_backoff_ms(e->attempt, rng_unit(&e->w->rng),
 	                                  e->w->c->retry_base_ms) *
 	                   1000;
 
+	e->attempt++;
 	mon_set_next_retry(e->m, clock_mono_us() + delay_us);
 	return delay_us;
 }
@@ -290,6 +298,8 @@ ws_lost(struct wep *e, const char *why)
 	struct mon_event ev = {0};
 	int64_t delay;
 
+	if (e->proven)
+		e->attempt = 0;
 	ev.kind = MEV_WS_CLOSED;
 	ev.close_code = e->peer_close_code;
 	ev.text = why ? why : e->peer_close_why;
@@ -334,6 +344,7 @@ ws_connect(struct wep *e)
 	e->peer_close_code = 0;
 	e->peer_close_why[0] = '\0';
 	e->ws_t0_us = clock_mono_us();
+	e->proven = false;
 	connect_info(e, &i, &e->cfg->ws, host, sizeof(host));
 	i.protocol = c->subprotocol;
 	i.opaque_user_data = &e->wsc;
@@ -455,6 +466,7 @@ pong_arrived(struct wep *e, int64_t sent_us, int64_t now)
 		e->ping_outstanding_us = 0;
 		e->stale_reported = false;
 	}
+	e->proven = true;
 	ev.kind = MEV_PONG;
 	ev.rtt_us = now - sent_us;
 	ev.wall_ms = clock_wall_ms();
@@ -600,6 +612,7 @@ done:
 		                       .binary = lws_frame_is_binary(wsi),
 		                       .wall_ms = clock_wall_ms()};
 
+		e->proven = true;
 		apply(e, &ev);
 	}
 	e->rx_len = 0;

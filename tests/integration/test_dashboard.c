@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
+
 static char sock[64];
 
 static long long
@@ -279,4 +281,66 @@ Test(dashboard, crash_restores_the_terminal_then_dies, .timeout = 60)
 		assert_restored_status(crash[i].status);
 		stop();
 	}
+}
+
+/* tmux's view of a pane variable, e.g. "#{pane_title}". */
+static void
+pane_var(const char *var, char *out, size_t len)
+{
+	char cmd[256];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "tmux -L %s display -p -t s '%s'", sock,
+	         var);
+	out[0] = '\0';
+	p = popen(cmd, "r");
+	if (p != NULL) {
+		if (fgets(out, (int)len, p) == NULL)
+			out[0] = '\0';
+		pclose(p);
+	}
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * Escape sequences from a hostile server (clear screen, cursor moves, OSC
+ * title, bracketed paste, 8-bit C1) never act on the terminal: the title
+ * stays, the header stays on the first row, the modes stay.
+ */
+Test(dashboard, hostile_bytes_never_act_on_the_terminal, .timeout = 60)
+{
+	struct child h;
+	const char *argv[] = {PYTHON3, TEST_SERVERS "/../hostile/hostile.py",
+	                      NULL};
+	char args[512], title0[256], title[256], alt[16];
+	char *s;
+
+	cr_assert(child_start_cmd(&h, true, argv));
+	snprintf(args, sizeof(args),
+	         "watch ws://127.0.0.1:%d/ws/escapes "
+	         "ws://127.0.0.1:%d/escape-headers ws://127.0.0.1:%d/garbage",
+	         h.port, h.port, h.port);
+	start(args);
+	pane_var("#{pane_title}", title0, sizeof(title0));
+	cr_assert(wait_screen("escapes", 1, 10000));
+	tmux("send-keys -t s Enter"); /* the detail view shows the message */
+	usleep(1500000);
+	pane_var("#{pane_title}", title, sizeof(title));
+	cr_assert_str_eq(title, title0, "the server changed the title");
+	cr_assert_null(strstr(title, "pwned"));
+	s = capture();
+	cr_assert(strncmp(s, " wsdash", 7) == 0,
+	          "the header left the first row:\n%s", s);
+	cr_assert(strstr(s, "last message"), "%s", s);
+	free(s);
+	tmux("send-keys -t s Escape");
+	cr_assert(wait_screen("DOWN", 2, 5000), "the two broken ones are DOWN");
+	tmux("send-keys -t s q");
+	assert_restored();
+	pane_var("#{alternate_on}", alt, sizeof(alt));
+	cr_assert_str_eq(alt, "0", "left in the alternate screen");
+	pane_var("#{pane_title}", title, sizeof(title));
+	cr_assert_str_eq(title, title0);
+	stop();
+	child_stop(&h);
 }

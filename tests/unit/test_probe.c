@@ -150,7 +150,7 @@ Test(probe, details_help_a_person_act)
 		o = obs(PO_CONN_ERROR, 0, "connect SSL err 1: useless");
 		o.tls_error = tls[i].code;
 		cr_assert(strstr(detail(&o, false), tls[i].want) &&
-		              strstr(detail(&o, false), "--cacert"),
+		              strstr(detail(&o, false), "--insecure"),
 		          "%d: %s", tls[i].code, detail(&o, false));
 	}
 	o = obs(PO_UPGRADED, 101, "");
