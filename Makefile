@@ -6,7 +6,7 @@ TYPE  ?= RelWithDebInfo
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo serve test asan bench shots clean format
+.PHONY: all deps build demo serve test asan fuzz ci bench shots clean format
 
 all: build
 
@@ -34,6 +34,19 @@ asan:
 		CMAKE_FLAGS=-DWSDASH_SANITIZE=ON
 	cd build-asan && ctest -V -j$(JOBS)
 
+FUZZ_SECONDS ?= 60
+
+fuzz:
+	@sh .ci/deps build fuzz
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DWSDASH_FUZZ=ON -DWSDASH_TESTS=OFF >/dev/null
+	@cmake --build build-fuzz -j$(JOBS)
+	sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# What CI runs: the suite, the suite again under ASan+UBSan, brief fuzzing.
+ci: test asan
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
+
 bench:
 	@sh .ci/deps bench
 	@$(MAKE) --no-print-directory build TYPE=Release BUILD=build-release
@@ -45,7 +58,7 @@ shots:
 	sh tests/screenshots.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-release
+	rm -rf build build-asan build-release build-fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -265,6 +265,12 @@ draw_header(struct dash *d, int64_t now_wall_ms)
 	ui_summary(d->m, d->utf8, sum, sizeof(sum));
 	ui_fmt_clock(now_wall_ms, clk, sizeof(clk));
 	x = 1 + put(d, 0, 1, COLS - 1, "wsdash", a);
+	/* skipped TLS verification is never out of sight */
+	if (d->cfg->insecure) {
+		x += put(d, 0, x, 1, " ", a);
+		x += put(d, 0, x, COLS - x - 10,
+		         "TLS NOT VERIFIED (--insecure)", term_attr(ROLE_FLAG));
+	}
 	/* the summary first: in a small pane it matters more */
 	x += putf(d, 0, x, COLS - x - 10, a, "%s%s", ui_sep(d->utf8), sum);
 	putf(d, 0, x, COLS - x - 10, a, "%s%s", ui_sep(d->utf8), d->target);

@@ -71,7 +71,7 @@ url(const char *path)
 
 	k = (k + 1) % 8;
 	snprintf(buf[k], sizeof(buf[k]), "ws://127.0.0.1:%d%s", hostile.port,
-		 path);
+	         path);
 	return buf[k];
 }
 
@@ -89,11 +89,11 @@ assert_terminal_safe(const char *s, const char *what)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		cr_assert(*p >= 0x20 || *p == '\n' || *p == '\t',
-			  "%s: control byte 0x%02x in output", what, *p);
+		          "%s: control byte 0x%02x in output", what, *p);
 		cr_assert(*p != 0x7f, "%s: DEL in output", what);
 		if (p[0] == 0xc2)
 			cr_assert(p[1] < 0x80 || p[1] > 0x9f,
-				  "%s: C1 control in output", what);
+			          "%s: C1 control in output", what);
 	}
 }
 
@@ -106,7 +106,7 @@ check_class(const char *path, const char *cls, const char *detail)
 	long long t0 = mono_ms();
 
 	rc = wsdash(10000, "check", "--json", "--timeout", "1500", url(path),
-		    NULL);
+	            NULL);
 	cr_assert(rc == 0 || rc == 1, "%s: exit %d (crash?) %s", path, rc, err);
 	cr_assert_lt(mono_ms() - t0, 5000, "%s: check took too long", path);
 	assert_terminal_safe(out, path);
@@ -116,7 +116,7 @@ check_class(const char *path, const char *cls, const char *detail)
 	cr_assert_str_eq(jstr(e, "class"), cls, "%s", path);
 	if (detail)
 		cr_assert(strstr(jstr(e, "detail"), detail), "%s: %s", path,
-			  jstr(e, "detail"));
+		          jstr(e, "detail"));
 	cJSON_Delete(d);
 }
 
@@ -126,25 +126,25 @@ Test(hostile, http_level_misbehaviour_classes, .init = hostile_up,
 	static const struct {
 		const char *path, *cls, *detail;
 	} cases[] = {
-		{"/status/400", "bad_request", "400"},
-		{"/status/401", "unauthorized", "Authorization"},
-		{"/status/403", "forbidden", "403"},
-		{"/status/404", "not_found", "404"},
-		{"/status/426", "upgrade_required", "426"},
-		{"/status/429", "http_error", "rate limiting"},
-		{"/status/500", "server_error", "500"},
-		{"/status/502", "server_error", "502"},
-		{"/status/503", "server_error", "503"},
-		{"/silent", "timeout", "no answer"},
-		{"/slow", "timeout", "no answer"},
-		{"/garbage", "closed", "closed before"},
-		{"/close", "closed", "closed before"},
-		{"/bad-accept", "bad_accept", "Sec-WebSocket-Accept"},
-		{"/no-upgrade", "bad_accept", "101"},
-		{"/redirect-loop", "redirect", "/redirect-loop"},
-		{"/escape-headers", "not_found", "404"},
-		{"/ws/ok", "upgraded", "101"},
-		{"/ws/accept-close", "upgraded", "101"},
+	    {"/status/400", "bad_request", "400"},
+	    {"/status/401", "unauthorized", "Authorization"},
+	    {"/status/403", "forbidden", "403"},
+	    {"/status/404", "not_found", "404"},
+	    {"/status/426", "upgrade_required", "426"},
+	    {"/status/429", "http_error", "rate limiting"},
+	    {"/status/500", "server_error", "500"},
+	    {"/status/502", "server_error", "502"},
+	    {"/status/503", "server_error", "503"},
+	    {"/silent", "timeout", "no answer"},
+	    {"/slow", "timeout", "no answer"},
+	    {"/garbage", "closed", "closed before"},
+	    {"/close", "closed", "closed before"},
+	    {"/bad-accept", "bad_accept", "Sec-WebSocket-Accept"},
+	    {"/no-upgrade", "bad_accept", "101"},
+	    {"/redirect-loop", "redirect", "/redirect-loop"},
+	    {"/escape-headers", "not_found", "404"},
+	    {"/ws/ok", "upgraded", "101"},
+	    {"/ws/accept-close", "upgraded", "101"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -154,11 +154,11 @@ Test(hostile, http_level_misbehaviour_classes, .init = hostile_up,
 Test(hostile, refused_and_dns)
 {
 	int rc = wsdash(10000, "check", "--json", "ws://127.0.0.1:1/x",
-			"ws://does-not-exist.invalid/x", NULL);
+	                "ws://does-not-exist.invalid/x", NULL);
 
 	cr_assert_eq(rc, 1);
 	cr_assert(strstr(out, "\"refused\"") && strstr(out, "\"dns\""), "%s",
-		  out);
+	          out);
 }
 
 /* watch --json for secs on one endpoint; the lines, parsed. */
@@ -214,9 +214,10 @@ watch_for(const char *path, double secs, struct seen *s, const char *extra)
 			s->stale += strcmp(st, "stale") == 0;
 			s->polling += strcmp(st, "polling") == 0;
 			s->down += strcmp(st, "down") == 0;
-			snprintf(s->last_state, sizeof(s->last_state), "%s", st);
+			snprintf(s->last_state, sizeof(s->last_state), "%s",
+			         st);
 			strncat(s->reasons, jstr(j, "reason"),
-				sizeof(s->reasons) - strlen(s->reasons) - 2);
+			        sizeof(s->reasons) - strlen(s->reasons) - 2);
 			strcat(s->reasons, "|");
 		} else if (strcmp(jstr(j, "event"), "message") == 0) {
 			s->messages++;
@@ -225,8 +226,8 @@ watch_for(const char *path, double secs, struct seen *s, const char *extra)
 				strcat(s->types, "|");
 			}
 		} else if (strcmp(jstr(j, "event"), "summary") == 0) {
-			s->messages += (int)cJSON_GetObjectItem(j, "msgs")
-					   ->valuedouble;
+			s->messages +=
+			    (int)cJSON_GetObjectItem(j, "msgs")->valuedouble;
 		} else if (strcmp(jstr(j, "event"), "dropped") == 0) {
 			s->dropped++;
 		}
@@ -234,7 +235,7 @@ watch_for(const char *path, double secs, struct seen *s, const char *extra)
 	}
 	cr_assert_eq(w.pid, 0, "%s: watch did not exit after --duration", path);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "%s: watch exit status %d", path, status);
+	          "%s: watch exit status %d", path, status);
 	child_stop(&w);
 }
 
@@ -242,10 +243,10 @@ Test(hostile, http_level_cases_end_down_in_watch, .init = hostile_up,
      .fini = hostile_down, .timeout = 120)
 {
 	static const char *const paths[] = {
-		"/status/400", "/status/401", "/status/403", "/status/404",
-		"/status/426", "/status/429", "/status/500", "/status/502",
-		"/status/503", "/garbage",    "/close",      "/bad-accept",
-		"/no-upgrade", "/redirect-loop", "/escape-headers", "/silent",
+	    "/status/400", "/status/401",    "/status/403",     "/status/404",
+	    "/status/426", "/status/429",    "/status/500",     "/status/502",
+	    "/status/503", "/garbage",       "/close",          "/bad-accept",
+	    "/no-upgrade", "/redirect-loop", "/escape-headers", "/silent",
 	};
 	struct seen s;
 
@@ -273,7 +274,7 @@ Test(hostile, frames_that_break_the_rules, .init = hostile_up,
 	cr_assert_eq(s.dropped, 1);
 	cr_assert_eq(s.live, 1);
 	cr_assert_eq(s.down + s.polling, 0, "the stream must stay: %s",
-		     s.reasons);
+	             s.reasons);
 	cr_assert_gt(s.messages, 5, "messages after the big one");
 	cr_assert_lt(s.max_rss_kib, 24 * 1024, "RSS %ld KiB", s.max_rss_kib);
 
@@ -311,9 +312,9 @@ Test(hostile, ping_flood_keeps_the_stream, .init = hostile_up,
 Test(hostile, every_close_code_is_reported, .init = hostile_up,
      .fini = hostile_down, .timeout = 120)
 {
-	static const int codes[] = {1000, 1001, 1002, 1003, 1007, 1008, 1009,
-				    1010, 1011, 1012, 1013, 1014, 3000, 4000,
-				    4999};
+	static const int codes[] = {1000, 1001, 1002, 1003, 1007,
+	                            1008, 1009, 1010, 1011, 1012,
+	                            1013, 1014, 3000, 4000, 4999};
 	struct seen s;
 
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -323,8 +324,8 @@ Test(hostile, every_close_code_is_reported, .init = hostile_up,
 		/* lws 4.1.6 knows 1012-1014 (added to the IANA registry
 		 * later) as invalid and reports them as 1002 */
 		snprintf(want, sizeof(want), "(%d bye)",
-			 codes[i] >= 1012 && codes[i] <= 1014 ? 1002
-							      : codes[i]);
+		         codes[i] >= 1012 && codes[i] <= 1014 ? 1002
+		                                              : codes[i]);
 		watch_for(path, 0.6, &s, "--retry-base=60000");
 		cr_assert(strstr(s.reasons, want), "%s: %s", path, s.reasons);
 	}
@@ -337,8 +338,9 @@ Test(hostile, every_close_code_is_reported, .init = hostile_up,
 Test(hostile, reconnect_storm_backs_off, .init = hostile_up,
      .fini = hostile_down, .timeout = 60)
 {
-	const char *argv[] = {"watch", "--plain", "--duration", "7",
-			      url("/ws/accept-close"), NULL};
+	const char *argv[] = {
+	    "watch", "--plain", "--duration", "7", url("/ws/accept-close"),
+	    NULL};
 	struct child w;
 	char line[512];
 	int conns = 0, st;
@@ -353,10 +355,11 @@ Test(hostile, reconnect_storm_backs_off, .init = hostile_up,
 	snprintf(stat, sizeof(stat), "/proc/%d/stat", (int)w.pid);
 	f = fopen(stat, "r");
 	if (f) {
-		cr_assert_eq(fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u "
-				    "%*u %*u %*u %*u %ld %ld",
-				    &utime, &stime),
-			     2);
+		cr_assert_eq(fscanf(f,
+		                    "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u "
+		                    "%*u %*u %*u %*u %ld %ld",
+		                    &utime, &stime),
+		             2);
 		fclose(f);
 	}
 	st = child_signal_wait(&w, SIGTERM, 3000);
@@ -367,7 +370,7 @@ Test(hostile, reconnect_storm_backs_off, .init = hostile_up,
 	/* 0, ~1, ~3, ~7 s: four tries in 6.5 s (jitter may shift one) */
 	cr_assert(conns >= 3 && conns <= 5, "%d connections in 6.5 s", conns);
 	cr_assert_lt((utime + stime) * 1000 / sysconf(_SC_CLK_TCK), 300,
-		     "CPU %ld ticks", utime + stime);
+	             "CPU %ld ticks", utime + stime);
 }
 
 /* Escape sequences in every field: nothing reaches the terminal. */
@@ -377,15 +380,15 @@ Test(hostile, escapes_never_reach_the_output, .init = hostile_up,
 	int rc;
 
 	rc = wsdash(10000, "watch", "--plain", "--duration", "1.5",
-		    url("/ws/escapes"), url("/escape-headers"), url("/garbage"),
-		    NULL);
+	            url("/ws/escapes"), url("/escape-headers"), url("/garbage"),
+	            NULL);
 	cr_assert_eq(rc, 0);
 	cr_assert_gt(strlen(out), 100);
 	assert_terminal_safe(out, "watch --plain");
 	/* the printable rest of the hostile text is shown, harmlessly */
 	cr_assert(strstr(out, "[200~paste"), "%s", out);
 	rc = wsdash(10000, "check", url("/escape-headers"), url("/garbage"),
-		    NULL);
+	            NULL);
 	cr_assert_eq(rc, 1);
 	assert_terminal_safe(out, "check");
 }
@@ -396,14 +399,14 @@ Test(hostile, tls_failures_with_reasons, .timeout = 120)
 	char dir[] = "/tmp/wsdash-certs-XXXXXX", cmd[512], ca[300];
 	static const struct {
 		const char *stem;
-		int plain_err;      /* without --cacert */
-		int with_ca_err;    /* with --cacert ca.pem, 0: upgraded */
+		int plain_err;   /* without --cacert */
+		int with_ca_err; /* with --cacert ca.pem, 0: upgraded */
 		const char *reason;
 	} cases[] = {
-		{"good", 20, 0, "unknown issuer"},
-		{"expired", 20, 10, "expired"},
-		{"wronghost", 20, 62, "name mismatch"},
-		{"selfsigned", 18, 18, "self-signed"},
+	    {"good", 20, 0, "unknown issuer"},
+	    {"expired", 20, 10, "expired"},
+	    {"wronghost", 20, 62, "name mismatch"},
+	    {"selfsigned", 18, 18, "self-signed"},
 	};
 
 	cr_assert_not_null(mkdtemp(dir));
@@ -413,7 +416,8 @@ Test(hostile, tls_failures_with_reasons, .timeout = 120)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char cert[300], key[300], u[128], e1[32];
 		const char *argv[] = {PYTHON3, TEST_SERVERS "/wsecho.py",
-				      "--tls", cert, key, NULL};
+		                      "--tls", cert,
+		                      key,     NULL};
 		struct child srv;
 		struct seen s;
 
@@ -424,9 +428,9 @@ Test(hostile, tls_failures_with_reasons, .timeout = 120)
 
 		cr_assert_eq(wsdash(10000, "check", "--json", u, NULL), 1);
 		snprintf(e1, sizeof(e1), "\"tls_verify_error\":\t%d",
-			 cases[i].plain_err);
+		         cases[i].plain_err);
 		cr_assert(strstr(out, "\"class\":\t\"tls\"") && strstr(out, e1),
-			  "%s: %s", cases[i].stem, out);
+		          "%s: %s", cases[i].stem, out);
 		if (cases[i].plain_err == 18)
 			cr_assert(strstr(out, "self-signed"), "%s", out);
 		else
@@ -437,26 +441,27 @@ Test(hostile, tls_failures_with_reasons, .timeout = 120)
 			cr_assert(strstr(out, "\"upgraded\""), "%s", out);
 		} else {
 			snprintf(e1, sizeof(e1), "\"tls_verify_error\":\t%d",
-				 cases[i].with_ca_err);
-			cr_assert(strstr(out, e1), "%s: %s", cases[i].stem, out);
+			         cases[i].with_ca_err);
+			cr_assert(strstr(out, e1), "%s: %s", cases[i].stem,
+			          out);
 			cr_assert(strstr(out, cases[i].reason), "%s", out);
 		}
 		cr_assert_eq(wsdash(10000, "check", "--insecure", u, NULL), 0,
-			     "%s --insecure: %s", cases[i].stem, out);
+		             "%s --insecure: %s", cases[i].stem, out);
 		cr_assert(strstr(out, "NOT VERIFIED"), "%s", out);
 
 		/* the watcher says the same in its state reason */
 		srv.port = srv.port; /* (same server) */
 		{
 			const char *wargv[] = {"watch", "--json", "--duration",
-					       "1", u, NULL};
+			                       "1",     u,        NULL};
 			int rc = run_wsdash(wargv, out, sizeof(out), err,
-					    sizeof(err), 10000);
+			                    sizeof(err), 10000);
 
 			cr_assert_eq(rc, 0);
 			cr_assert(strstr(out, "\"state\":\"down\"") &&
-				  strstr(out, "TLS"), "%s: %s", cases[i].stem,
-				  out);
+			              strstr(out, "TLS"),
+			          "%s: %s", cases[i].stem, out);
 		}
 		(void)s;
 		child_stop(&srv);

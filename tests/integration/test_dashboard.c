@@ -344,3 +344,12 @@ Test(dashboard, hostile_bytes_never_act_on_the_terminal, .timeout = 60)
 	stop();
 	child_stop(&h);
 }
+
+Test(dashboard, insecure_is_flagged_in_the_header, .timeout = 30)
+{
+	start("watch --insecure ws://127.0.0.1:1/x");
+	cr_assert(wait_screen("TLS NOT VERIFIED", 1, 5000));
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}
