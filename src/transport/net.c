@@ -139,3 +139,30 @@ net_nodelay(struct lws *wsi)
 {
 	net_nodelay_fd((int)lws_get_socket_fd(wsi));
 }
+
+void
+net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
+                struct lws_vhost *vh, const struct config *c,
+                const struct url *u, const char *protocol_name, char *host,
+                size_t hostlen)
+{
+	net_host_header(u, host, hostlen);
+	memset(i, 0, sizeof(*i));
+	i->context = ctx;
+	i->vhost = vh;
+	i->address = u->host;
+	i->port = u->port;
+	i->path = u->path;
+	i->host = host;
+	i->origin = c->origin;
+	i->local_protocol_name = protocol_name;
+	i->ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+	if (u->tls) {
+		i->ssl_connection |= LCCSCF_USE_SSL;
+		if (c->insecure)
+			i->ssl_connection |=
+			    LCCSCF_ALLOW_SELFSIGNED |
+			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+	}
+}

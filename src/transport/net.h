@@ -43,6 +43,18 @@ struct lws_context *net_context_new(const struct lws_protocols *protocols,
 void net_nodelay(struct lws *wsi);
 void net_nodelay_fd(int fd);
 
+/*
+ * Fill i (zeroed first) for a client connection to u on (ctx, vh) with the
+ * config's Origin and TLS settings (redirects never followed; --insecure
+ * allows self-signed, expired and misnamed certificates). host is a buffer
+ * for the Host header that must outlive the connect call. The caller adds
+ * opaque data, method or subprotocol.
+ */
+void net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
+                     struct lws_vhost *vh, const struct config *c,
+                     const struct url *u, const char *protocol_name, char *host,
+                     size_t hostlen);
+
 /* Host header value for u: "host", "host:port", "[v6]:port". */
 
 void net_host_header(const struct url *u, char *out, size_t len);

@@ -53,6 +53,7 @@ struct pjob {
 };
 
 struct prober {
+	lws_sorted_usec_list_t sul_guard; /* wakes the loop at the hard stop */
 	const struct config *c;
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
@@ -123,27 +124,10 @@ conn_start(struct pjob *j, struct pconn *pc, enum pkind kind)
 	pc->job = j;
 	pc->kind = kind;
 	pc->active = true;
-	net_host_header(u, host, sizeof(host));
-	memset(&i, 0, sizeof(i));
-	i.context = j->p->ctx;
-	i.vhost = j->p->vh;
-	i.address = u->host;
-	i.port = u->port;
-	i.path = u->path;
-	i.host = host;
-	i.origin = c->origin;
-	i.local_protocol_name = "wsdash-probe";
+	net_client_info(&i, j->p->ctx, j->p->vh, c, u, "wsdash-probe", host,
+	                sizeof(host));
 	i.opaque_user_data = pc;
 	i.pwsi = &pc->wsi;
-	i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
-	if (u->tls) {
-		i.ssl_connection |= LCCSCF_USE_SSL;
-		if (c->insecure)
-			i.ssl_connection |=
-			    LCCSCF_ALLOW_SELFSIGNED |
-			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-	}
 	if (kind == PK_UPGRADE) {
 		i.protocol = c->subprotocol;
 	} else {
@@ -338,6 +322,12 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return 0;
 }
 
+static void
+prober_guard(lws_sorted_usec_list_t *sul)
+{
+	(void)sul; /* only to wake lws_service() */
+}
+
 static const struct lws_protocols probe_protocols[] = {
     {"wsdash-probe", probe_callback, 0, 4096, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
@@ -447,7 +437,7 @@ int
 prober_run(const struct config *c, struct check_row *rows, size_t n,
            bool also_head, char *err, size_t errlen)
 {
-	struct prober p = {c, NULL, NULL, NULL, n};
+	struct prober p = {.c = c, .n = n};
 	int max_timeout = c->timeout_ms;
 	int64_t t0, hard_end;
 	bool tls = false;
@@ -492,9 +482,14 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 		conn_start(j, &j->up, PK_UPGRADE);
 	}
 
-	/* Until every job has its answers; a hard stop guards the loop. */
+	/*
+	 * Until every job has its answers. A guard timer makes sure the loop
+	 * wakes up for the hard stop even if nothing else is scheduled.
+	 */
 	hard_end = clock_mono_us() +
 	           ((int64_t)max_timeout + FOLLOWUP_MIN_MS + 2000) * 1000;
+	lws_sul_schedule(p.ctx, 0, &p.sul_guard, prober_guard,
+	                 hard_end - clock_mono_us());
 	for (;;) {
 		bool busy = false;
 
@@ -503,6 +498,16 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 		if (!busy || clock_mono_us() > hard_end)
 			break;
 		lws_service(p.ctx, 0);
+	}
+	lws_sul_cancel(&p.sul_guard);
+	/* anything still open at the hard stop is a timeout */
+	for (size_t i = 0; i < n; i++) {
+		struct probe_obs *o = &p.jobs[i].row->obs;
+
+		if (o->outcome == PO_PENDING) {
+			o->outcome = PO_TIMEOUT;
+			job_elapsed(&p.jobs[i]);
+		}
 	}
 
 	for (size_t i = 0; i < n; i++)

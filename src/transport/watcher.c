@@ -175,27 +175,8 @@ static void
 connect_info(struct wep *e, struct lws_client_connect_info *i,
              const struct url *u, char *host, size_t hostlen)
 {
-	const struct config *c = e->w->c;
-
-	net_host_header(u, host, hostlen);
-	memset(i, 0, sizeof(*i));
-	i->context = e->w->ctx;
-	i->vhost = e->w->vh;
-	i->address = u->host;
-	i->port = u->port;
-	i->path = u->path;
-	i->host = host;
-	i->origin = c->origin;
-	i->local_protocol_name = "wsdash-watch";
-	i->ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
-	if (u->tls) {
-		i->ssl_connection |= LCCSCF_USE_SSL;
-		if (c->insecure)
-			i->ssl_connection |=
-			    LCCSCF_ALLOW_SELFSIGNED |
-			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-	}
+	net_client_info(i, e->w->ctx, e->w->vh, e->w->c, u, "wsdash-watch",
+	                host, hostlen);
 	i->retry_and_idle_policy = &e->w->no_keepalive;
 }
 

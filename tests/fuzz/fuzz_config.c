@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config_init(&c, NULL);
 	err[0] = '\0';
 	if (!config_load_json(&c, (const char *)data, size, "fuzz.json", err,
-			      sizeof(err)) &&
+	                      sizeof(err)) &&
 	    err[0] == '\0')
 		abort(); /* every rejection says why */
 	config_free(&c);

@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (int mode = 0; mode < 4; mode++) {
 		msgsum_analyze((const char *)data, size, mode & 1, mode & 2,
-			       &mi);
+		               &mi);
 		/* what comes out is bounded and printable */
 		if (strlen(mi.type) >= MSG_TYPE_MAX ||
 		    strlen(mi.summary) >= MSG_SUMMARY_MAX ||

@@ -17,8 +17,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t cap = size ? data[0] % sizeof(out) + 1 : sizeof(out);
 
 	for (int utf8 = 0; utf8 < 2; utf8++) {
-		size_t n = sanitize_text(out, cap, (const char *)data, size,
-					 utf8);
+		size_t n =
+		    sanitize_text(out, cap, (const char *)data, size, utf8);
 
 		if (n >= cap || strlen(out) != n || !sanitize_is_clean(out, n))
 			abort();

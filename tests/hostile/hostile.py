@@ -13,7 +13,9 @@ HTTP-level (before or instead of a valid 101):
   /close             close at once
   /bad-accept        101 with a wrong Sec-WebSocket-Accept
   /no-upgrade        101 with the right accept, no Upgrade/Connection
+  /redirect          302 to /elsewhere
   /redirect-loop     302 to itself, forever
+  /ok                200 with a small body (a plain HTTP route)
   /escape-headers    404 whose headers carry escape sequences
 
 After a valid 101 (/ws/...):
@@ -267,6 +269,10 @@ def handle(conn):
             conn.sendall(("HTTP/1.1 101 Switching Protocols\r\n"
                           "Sec-WebSocket-Accept: %s\r\n\r\n" % accept_of(key)).encode())
             time.sleep(2)
+        elif path == "/redirect":
+            conn.sendall(status(302, "Location: /elsewhere\r\n"))
+        elif path == "/ok":
+            conn.sendall(status(200, "Content-Type: text/plain\r\n"))
         elif path == "/redirect-loop":
             conn.sendall(status(302, "Location: /redirect-loop\r\n"))
         elif path == "/escape-headers":

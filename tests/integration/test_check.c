@@ -1,6 +1,6 @@
 /*
  * `wsdash check` end to end: the real binary against the demo backend, a
- * deliberately broken server (tests/servers/misbehave.py), a real
+ * deliberately broken server (tests/hostile/hostile.py), a real
  * independent WebSocket server (python3-websockets, tests/servers/wsecho.py)
  * with and without TLS, closed ports and unresolvable names. All on
  * 127.0.0.1 with ephemeral ports.
@@ -46,9 +46,10 @@ check(const char *first, ...)
 }
 
 static bool
-misbehave_start(struct child *c)
+hostile_start(struct child *c)
 {
-	const char *argv[] = {PYTHON3, TEST_SERVERS "/misbehave.py", NULL};
+	const char *argv[] = {PYTHON3, TEST_SERVERS "/../hostile/hostile.py",
+	                      NULL};
 
 	return child_start_cmd(c, true, argv);
 }
@@ -162,18 +163,21 @@ Test(check, every_http_answer_class, .timeout = 60)
 {
 	struct child m;
 
-	cr_assert(misbehave_start(&m));
-	expect_class(m.port, "/426", "upgrade_required", 0, "path exists");
-	expect_class(m.port, "/400", "bad_request", 1, "400 Bad Request");
-	expect_class(m.port, "/401", "unauthorized", 1, "Authorization");
-	expect_class(m.port, "/403", "forbidden", 1, "--origin");
-	expect_class(m.port, "/404", "not_found", 1, "server is up");
+	cr_assert(hostile_start(&m));
+	expect_class(m.port, "/status/426", "upgrade_required", 0,
+	             "path exists");
+	expect_class(m.port, "/status/400", "bad_request", 1,
+	             "400 Bad Request");
+	expect_class(m.port, "/status/401", "unauthorized", 1, "Authorization");
+	expect_class(m.port, "/status/403", "forbidden", 1, "--origin");
+	expect_class(m.port, "/status/404", "not_found", 1, "server is up");
 	expect_class(m.port, "/ok", "http_error", 1, "ignored the Upgrade");
 	expect_class(m.port, "/redirect", "redirect", 1, "/elsewhere");
-	expect_class(m.port, "/429", "http_error", 1, "429");
-	expect_class(m.port, "/500", "server_error", 1, "500");
-	expect_class(m.port, "/502", "server_error", 1, "behind the proxy");
-	expect_class(m.port, "/503", "server_error", 1, "503");
+	expect_class(m.port, "/status/429", "http_error", 1, "429");
+	expect_class(m.port, "/status/500", "server_error", 1, "500");
+	expect_class(m.port, "/status/502", "server_error", 1,
+	             "behind the proxy");
+	expect_class(m.port, "/status/503", "server_error", 1, "503");
 	expect_class(m.port, "/bad-accept", "bad_accept", 1,
 	             "wrong Sec-WebSocket-Accept");
 	expect_class(m.port, "/garbage", "closed", 1, "closed before");
@@ -188,8 +192,8 @@ Test(check, strict_fails_on_426)
 	struct child m;
 	char u[128];
 
-	cr_assert(misbehave_start(&m));
-	url(u, sizeof(u), "ws", m.port, "/426");
+	cr_assert(hostile_start(&m));
+	url(u, sizeof(u), "ws", m.port, "/status/426");
 	cr_assert_eq(check(u, NULL), 0);
 	cr_assert(strstr(out, "426  upgrade_required"), "%s", out);
 	cr_assert_eq(check("--strict", u, NULL), 1);
@@ -354,7 +358,7 @@ Test(check, probes_run_concurrently)
 	char u1[128], u2[128], u3[128];
 	long long t0, dt;
 
-	cr_assert(misbehave_start(&m));
+	cr_assert(hostile_start(&m));
 	url(u1, sizeof(u1), "ws", m.port, "/silent");
 	url(u2, sizeof(u2), "ws", m.port, "/silent?2");
 	url(u3, sizeof(u3), "ws", m.port, "/silent?3");

@@ -17,15 +17,16 @@ Test(soak, ten_thousand_connect_drop_cycles, .timeout = 900)
 
 	cr_assert(serve_start(&srv, "--rate", "0", NULL));
 	cr_assert_eq(jl_flaps(&srv, 10000, rss), 0,
-		     "unclean exit (a sanitizer or leak report?)");
+	             "unclean exit (a sanitizer or leak report?)");
 	srv_rss = proc_rss_kib(srv.pid);
-	cr_log_info("soak: 10000 cycles in %.1f s; watcher RSS after "
-		    "2500/5000/7500/10000: %ld %ld %ld %ld KiB; backend %ld KiB",
-		    (jl_mono_ms() - t0) / 1000.0, rss[1], rss[2], rss[3], rss[4],
-		    srv_rss);
+	cr_log_info(
+	    "soak: 10000 cycles in %.1f s; watcher RSS after "
+	    "2500/5000/7500/10000: %ld %ld %ld %ld KiB; backend %ld KiB",
+	    (jl_mono_ms() - t0) / 1000.0, rss[1], rss[2], rss[3], rss[4],
+	    srv_rss);
 #ifndef __SANITIZE_ADDRESS__
 	cr_assert_lt(rss[4], rss[1] + 1024, "RSS grew from %ld to %ld KiB",
-		     rss[1], rss[4]);
+	             rss[1], rss[4]);
 #endif
 	cr_assert_eq(child_stop(&srv), 0, "backend: unclean exit");
 }

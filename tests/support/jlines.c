@@ -39,7 +39,7 @@ jl_next(struct child *c, int timeout_ms)
 
 cJSON *
 jl_wait(struct child *c, const char *ep, const char *ev, const char *key,
-	const char *val, int timeout_ms)
+        const char *val, int timeout_ms)
 {
 	long long end = jl_mono_ms() + timeout_ms;
 
@@ -73,8 +73,9 @@ jl_flaps(struct child *srv, int n, long rss_kib[5])
 {
 	struct child w;
 	char url[128];
-	const char *argv[] = {"watch",	 "--json", "--retry-base", "1",
-			      "--poll-interval", "100", url,	    NULL};
+	const char *argv[] = {
+	    "watch", "--json", "--retry-base", "1", "--poll-interval", "100",
+	    url,     NULL};
 	int cycles = 0;
 
 	snprintf(url, sizeof(url), "ws://127.0.0.1:%d/ws/routes", srv->port);
@@ -82,11 +83,11 @@ jl_flaps(struct child *srv, int n, long rss_kib[5])
 	memset(rss_kib, 0, 5 * sizeof(long));
 	while (cycles < n) {
 		/* the watcher says when it is live again */
-		cJSON *j = jl_wait(&w, "routes", "state", "state", "live",
-				   10000);
+		cJSON *j =
+		    jl_wait(&w, "routes", "state", "state", "live", 10000);
 
 		cr_assert_not_null(j, "watcher did not reconnect (cycle %d)",
-				   cycles);
+		                   cycles);
 		cJSON_Delete(j);
 		jl_post(srv->port, "/control/down?path=/ws/routes&status=503");
 		jl_post(srv->port, "/control/up?path=/ws/routes");

@@ -22,8 +22,8 @@ cJSON *jl_next(struct child *c, int timeout_ms);
  * The next line of endpoint ep (any, if NULL) with event ev and, if key is
  * given, key == val; NULL on timeout. Caller frees.
  */
-cJSON *jl_wait(struct child *c, const char *ep, const char *ev,
-	       const char *key, const char *val, int timeout_ms);
+cJSON *jl_wait(struct child *c, const char *ep, const char *ev, const char *key,
+               const char *val, int timeout_ms);
 
 /* POST path to the demo backend on port and assert 200. */
 void jl_post(int port, const char *path);
