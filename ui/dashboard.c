@@ -393,6 +393,9 @@ draw_panel(struct dash *d, int i, struct ui_rect r, int64_t now,
 
 		ui_fallback_line(ep, now, now_wall_ms, d->utf8, false, fb,
 		                 sizeof(fb));
+		/* too long for a narrow panel: the shorter form */
+		if (width_of(d, fb) + 2 > inner)
+			ui_fallback_short(ep, now, d->utf8, fb, sizeof(fb));
 		putf(d, y++, x, inner, term_attr(ROLE_FLAG), "%s %s",
 		     d->utf8 ? "\u26a0" : "!", fb);
 	} else {

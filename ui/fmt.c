@@ -131,7 +131,7 @@ ui_fallback_line(const struct mon_ep *ep, int64_t now_us, int64_t now_wall_ms,
 	if (ep->next_retry_us > now_us) {
 		char in[16];
 
-		ui_fmt_duration(ep->next_retry_us - now_us, in, sizeof(in));
+		ui_fmt_age(ep->next_retry_us - now_us, in, sizeof(in));
 		snprintf(retry, sizeof(retry), "%sretry in %s", ui_sep(utf8),
 		         in);
 	} else if (ep->next_retry_us != 0) {
@@ -140,6 +140,27 @@ ui_fallback_line(const struct mon_ep *ep, int64_t now_us, int64_t now_wall_ms,
 	snprintf(out, len, "fallback %s (%s)%s%s%s", since, dur,
 	         with_reason ? ui_sep(utf8) : "",
 	         with_reason ? ep->fallback_reason : "", retry);
+}
+
+void
+ui_fallback_short(const struct mon_ep *ep, int64_t now_us, bool utf8, char *out,
+                  size_t len)
+{
+	char dur[16], in[16];
+
+	if (!mon_in_fallback(ep) || ep->fallback_since_us == 0) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	ui_fmt_duration(now_us - ep->fallback_since_us, dur, sizeof(dur));
+	if (ep->next_retry_us > now_us) {
+		ui_fmt_age(ep->next_retry_us - now_us, in, sizeof(in));
+		snprintf(out, len, "fallback %s%sretry in %s", dur,
+		         ui_sep(utf8), in);
+	} else {
+		snprintf(out, len, "fallback %s", dur);
+	}
 }
 
 int

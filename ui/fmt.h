@@ -53,6 +53,10 @@ void ui_fallback_line(const struct mon_ep *ep, int64_t now_us,
                       int64_t now_wall_ms, bool utf8, bool with_reason,
                       char *out, size_t len);
 
+/* The same without the clock time: "fallback 1m02s · retry in 4s". */
+void ui_fallback_short(const struct mon_ep *ep, int64_t now_us, bool utf8,
+                       char *out, size_t len);
+
 /*
  * Sparkline of the last samples (oldest first) in width columns, scaled to
  * their maximum: "▁▂▅█" or ASCII "_.-=#". Returns the columns used.

@@ -221,6 +221,11 @@ Test(fmt, fallback_flag_line, .init = mk, .fini = rm)
 	                 sizeof(b));
 	cr_assert_null(strstr(b, "404"), "%s", b);
 	cr_assert(strstr(b, "(18s) \u00b7 retry in 4s"), "%s", b);
+	ui_fallback_short(ep, t0 + 62 * 1000000LL, true, b, sizeof(b));
+	cr_assert_str_eq(b, "fallback 1m02s", "the retry time has passed");
+	mon_set_next_retry(ep, t0 + 70 * 1000000LL);
+	ui_fallback_short(ep, t0 + 62 * 1000000LL, false, b, sizeof(b));
+	cr_assert_str_eq(b, "fallback 1m02s - retry in 8s");
 }
 
 Test(fmt, sparkline_and_summary, .init = mk, .fini = rm)
