@@ -180,6 +180,26 @@ connect_info(struct wep *e, struct lws_client_connect_info *i,
 	i->retry_and_idle_policy = &e->w->no_keepalive;
 }
 
+/*
+ * Start a connection with its deadline timer. *pending is the caller's "in
+ * progress" flag, which callbacks clear when they settle the outcome: they
+ * can run inside lws_client_connect_via_info(), and then the returned wsi
+ * is no longer ours to keep. No i->pwsi: lws would clear it when this
+ * connection ends, which can be long after a newer one took its place.
+ */
+static struct lws *
+connect_with_deadline(struct wep *e, struct lws_client_connect_info *i,
+                      lws_sorted_usec_list_t *sul, sul_cb_t cb,
+                      const bool *pending)
+{
+	struct lws *wsi;
+
+	lws_sul_schedule(e->w->ctx, 0, sul, cb,
+	                 (lws_usec_t)e->timeout_ms * 1000);
+	wsi = lws_client_connect_via_info(i);
+	return wsi != NULL && *pending ? wsi : NULL;
+}
+
 /* ---- fallback and retry ----------------------------------------------------
  */
 
@@ -329,15 +349,8 @@ ws_connect(struct wep *e)
 	connect_info(e, &i, &e->cfg->ws, host, sizeof(host));
 	i.protocol = c->subprotocol;
 	i.opaque_user_data = &e->wsc;
-	lws_sul_schedule(e->w->ctx, 0, &e->sul_connect, connect_deadline,
-	                 (lws_usec_t)e->timeout_ms * 1000);
-	/*
-	 * No i.pwsi: lws would clear it when this connection ends, which
-	 * could be long after e->ws points at a newer one.
-	 */
-	e->ws = lws_client_connect_via_info(&i);
-	if (e->ws != NULL && !e->ws_connecting)
-		e->ws = NULL; /* a callback already settled it */
+	e->ws = connect_with_deadline(e, &i, &e->sul_connect, connect_deadline,
+	                              &e->ws_connecting);
 	if (e->ws == NULL && e->ws_connecting) {
 		/* lws resolves with a blocking getaddrinfo() and reports a
 		 * failure only by returning NULL: tell DNS apart here. */
@@ -676,11 +689,8 @@ poll_start(struct wep *e)
 	i.method = "GET";
 	i.alpn = "http/1.1";
 	i.opaque_user_data = &e->pollc;
-	lws_sul_schedule(e->w->ctx, 0, &e->sul_poll_to, poll_deadline,
-	                 (lws_usec_t)e->timeout_ms * 1000);
-	e->poll = lws_client_connect_via_info(&i);
-	if (e->poll != NULL && !e->poll_inflight)
-		e->poll = NULL; /* a callback already settled it */
+	e->poll = connect_with_deadline(e, &i, &e->sul_poll_to, poll_deadline,
+	                                &e->poll_inflight);
 	if (e->poll == NULL && e->poll_inflight)
 		poll_done(e, false, "could not start the request");
 }

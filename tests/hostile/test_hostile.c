@@ -23,15 +23,6 @@
 
 static char out[1 << 20], err[8192];
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 wsdash(int timeout_ms, const char *first, ...)
 {
@@ -103,12 +94,12 @@ check_class(const char *path, const char *cls, const char *detail)
 {
 	cJSON *d, *e;
 	int rc;
-	long long t0 = mono_ms();
+	long long t0 = test_now_ms();
 
 	rc = wsdash(10000, "check", "--json", "--timeout", "1500", url(path),
 	            NULL);
 	cr_assert(rc == 0 || rc == 1, "%s: exit %d (crash?) %s", path, rc, err);
-	cr_assert_lt(mono_ms() - t0, 5000, "%s: check took too long", path);
+	cr_assert_lt(test_now_ms() - t0, 5000, "%s: check took too long", path);
 	assert_terminal_safe(out, path);
 	d = cJSON_Parse(out);
 	cr_assert_not_null(d, "%s: not JSON: %s", path, out);
@@ -190,8 +181,8 @@ watch_for(const char *path, double secs, struct seen *s, const char *extra)
 	argv[n++] = url(path);
 	argv[n] = NULL;
 	cr_assert(child_start(&w, false, argv));
-	end = mono_ms() + (long long)(secs * 1000) + 5000;
-	while (mono_ms() < end) {
+	end = test_now_ms() + (long long)(secs * 1000) + 5000;
+	while (test_now_ms() < end) {
 		cJSON *j;
 		long rss = proc_rss_kib(w.pid);
 
@@ -344,13 +335,13 @@ Test(hostile, reconnect_storm_backs_off, .init = hostile_up,
 	struct child w;
 	char line[512];
 	int conns = 0, st;
-	long long t0 = mono_ms();
+	long long t0 = test_now_ms();
 	char stat[64];
 	FILE *f;
 	long utime = 0, stime = 0;
 
 	cr_assert(child_start(&w, false, argv));
-	while (mono_ms() - t0 < 6500)
+	while (test_now_ms() - t0 < 6500)
 		child_drain(&w), usleep(100000);
 	snprintf(stat, sizeof(stat), "/proc/%d/stat", (int)w.pid);
 	f = fopen(stat, "r");

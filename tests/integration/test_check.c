@@ -19,15 +19,6 @@
 
 static char out[65536], err[8192];
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run `wsdash check ARGS...` (NULL-terminated). */
 static int
 check(const char *first, ...)
@@ -333,12 +324,12 @@ Test(check, real_server_upgrade_then_clean_close_without_waiting)
 
 	cr_assert(child_start_cmd(&ws, true, argv));
 	url(u, sizeof(u), "ws", ws.port, "/ws/echo");
-	t0 = mono_ms();
+	t0 = test_now_ms();
 	/* the server never sends a message: check must not wait for one */
 	cr_assert_eq(
 	    check("--timeout", "10000", "--subprotocol", "v1", u, NULL), 0,
 	    "%s", out);
-	cr_assert_lt(mono_ms() - t0, 5000);
+	cr_assert_lt(test_now_ms() - t0, 5000);
 	cr_assert(strstr(out, "subprotocol 'v1'"), "%s", out);
 	while (child_read_line(&ws, line, sizeof(line), 3000))
 		if (strcmp(line, "closed 1000") == 0) {
@@ -362,9 +353,9 @@ Test(check, probes_run_concurrently)
 	url(u1, sizeof(u1), "ws", m.port, "/silent");
 	url(u2, sizeof(u2), "ws", m.port, "/silent?2");
 	url(u3, sizeof(u3), "ws", m.port, "/silent?3");
-	t0 = mono_ms();
+	t0 = test_now_ms();
 	cr_assert_eq(check("--timeout", "1000", u1, u2, u3, NULL), 1);
-	dt = mono_ms() - t0;
+	dt = test_now_ms() - t0;
 	/* one after another would take 3 s */
 	cr_assert_lt(dt, 2500, "took %lld ms", dt);
 	cr_assert_geq(dt, 900);

@@ -16,15 +16,6 @@
 
 static char sock[64];
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 tmux(const char *fmt, ...)
 {
@@ -71,7 +62,7 @@ count(const char *hay, const char *needle)
 static bool
 wait_screen(const char *text, int times, int timeout_ms)
 {
-	long long end = mono_ms() + timeout_ms;
+	long long end = test_now_ms() + timeout_ms;
 
 	do {
 		char *s = capture();
@@ -81,14 +72,14 @@ wait_screen(const char *text, int times, int timeout_ms)
 		if (ok)
 			return true;
 		usleep(20000);
-	} while (mono_ms() < end);
+	} while (test_now_ms() < end);
 	return false;
 }
 
 static bool
 wait_gone(const char *text, int timeout_ms)
 {
-	long long end = mono_ms() + timeout_ms;
+	long long end = test_now_ms() + timeout_ms;
 
 	do {
 		char *s = capture();
@@ -98,7 +89,7 @@ wait_gone(const char *text, int timeout_ms)
 		if (gone)
 			return true;
 		usleep(20000);
-	} while (mono_ms() < end);
+	} while (test_now_ms() < end);
 	return false;
 }
 
@@ -162,12 +153,12 @@ Test(dashboard, demo_live_fallback_on_x_and_back, .timeout = 60)
 	free(s);
 
 	/* x breaks the selected stream: POLLING and the flag within 1 s */
-	t0 = mono_ms();
+	t0 = test_now_ms();
 	tmux("send-keys -t s x");
 	cr_assert(wait_screen("POLLING \u2500", 1, 3000));
 	cr_assert(wait_screen("fallback ", 1, 3000));
-	cr_assert_lt(mono_ms() - t0, 1000, "fallback shown after %lld ms",
-	             mono_ms() - t0);
+	cr_assert_lt(test_now_ms() - t0, 1000, "fallback shown after %lld ms",
+	             test_now_ms() - t0);
 	s = capture();
 	cr_assert(strstr(s, "polling"), "%s", s);
 	cr_assert(strstr(s, "LIVE \u2192 \u21bb POLLING"), "event log:\n%s", s);

@@ -28,23 +28,14 @@ wall_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Next message that parses as JSON with the given type (others skipped). */
 static cJSON *
 next_of_type(struct wsc *c, const char *type, int timeout_ms)
 {
-	long long end = mono_ms() + timeout_ms;
+	long long end = test_now_ms() + timeout_ms;
 
-	while (mono_ms() < end) {
-		char *m = wsc_next(c, (int)(end - mono_ms()));
+	while (test_now_ms() < end) {
+		char *m = wsc_next(c, (int)(end - test_now_ms()));
 		cJSON *j, *t;
 
 		if (m == NULL)
@@ -122,12 +113,12 @@ Test(serve, each_stream_upgrades_and_sends_its_snapshot)
 		cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN, "%s: %s",
 		             in->ws_path, wsc_error(c));
 		cr_assert_eq(wsc_http_status(c), 101);
-		t0 = mono_ms();
+		t0 = test_now_ms();
 		wsc_send(c, "{\"type\":\"client_ready\"}");
 		m = next_of_type(c, in->msg_type, 1500);
 		cr_assert_not_null(m, "no %s on %s", in->msg_type, in->ws_path);
 		/* client_ready is answered at once, not after the 2 s wait */
-		cr_assert_lt(mono_ms() - t0, 1000);
+		cr_assert_lt(test_now_ms() - t0, 1000);
 		cr_assert_eq(num(m, "seq"), 1);
 		cr_assert_lt(llabs((long long)num(m, "sent_at") - wall_ms()),
 		             5000);
@@ -162,10 +153,11 @@ Test(serve, snapshot_comes_after_two_seconds_without_client_ready)
 	cr_assert(serve_start(&srv, "--rate", "0", NULL));
 	c = wsc_open(x, srv.port, "/ws/workflows");
 	cr_assert_eq(wsc_wait_open(c, 3000), WSC_OPEN);
-	t0 = mono_ms();
+	t0 = test_now_ms();
 	m = wsc_next(c, 3500);
 	cr_assert_not_null(m);
-	cr_assert_geq(mono_ms() - t0, 1500, "snapshot came before the wait");
+	cr_assert_geq(test_now_ms() - t0, 1500,
+	              "snapshot came before the wait");
 	cr_assert(strstr(m, "\"workflows_update\"") && strstr(m, "\"seq\":1,"));
 	free(m);
 	wsc_ctx_free(x);
@@ -219,8 +211,8 @@ Test(serve, app_ping_gets_pong_and_protocol_ping_gets_pong)
 	cJSON_Delete(p);
 
 	wsc_ping(c);
-	for (long long end = mono_ms() + 2000;
-	     wsc_pongs(c) == 0 && mono_ms() < end;)
+	for (long long end = test_now_ms() + 2000;
+	     wsc_pongs(c) == 0 && test_now_ms() < end;)
 		wsc_ctx_run(x, 10);
 	cr_assert_eq(wsc_pongs(c), 1);
 	wsc_ctx_free(x);
@@ -420,7 +412,7 @@ Test(serve, control_send_pushes_one_update_now)
 	/* with --rate 0 nothing else comes by itself */
 	cr_assert_null(wsc_next(c, 400));
 
-	t0 = mono_ms();
+	t0 = test_now_ms();
 	j = http_json(srv.port, "POST", "/control/send?path=/ws/workflows",
 	              &st);
 	cr_assert_eq(st, 200);
@@ -429,7 +421,7 @@ Test(serve, control_send_pushes_one_update_now)
 	m = next_of_type(c, "workflows_update", 2000);
 	cr_assert_not_null(m);
 	cr_assert_eq(num(m, "seq"), 2);
-	cr_assert_lt(mono_ms() - t0, 1000);
+	cr_assert_lt(test_now_ms() - t0, 1000);
 	cJSON_Delete(m);
 	wsc_ctx_free(x);
 	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
@@ -573,7 +565,7 @@ Test(serve, a_thousand_clients)
 	for (int i = 0; i < 1000; i++)
 		c[i] = wsc_open(x, srv.port,
 		                demo_stream_info(i % DEMO_NSTREAMS)->ws_path);
-	for (long long end = mono_ms() + 20000; mono_ms() < end;) {
+	for (long long end = test_now_ms() + 20000; test_now_ms() < end;) {
 		open = 0;
 		for (int i = 0; i < 1000; i++)
 			open += wsc_state(c[i]) == WSC_OPEN;
@@ -584,7 +576,7 @@ Test(serve, a_thousand_clients)
 	cr_assert_eq(open, 1000);
 	for (int i = 0; i < 1000; i++)
 		wsc_send(c[i], "{\"type\":\"client_ready\"}");
-	for (long long end = mono_ms() + 20000; mono_ms() < end;) {
+	for (long long end = test_now_ms() + 20000; test_now_ms() < end;) {
 		got = 0;
 		for (int i = 0; i < 1000; i++)
 			got += wsc_received(c[i]) >= 1;
@@ -630,18 +622,18 @@ Test(serve, outages_follow_the_seeded_schedule, .timeout = 60)
 	snprintf(seedarg, sizeof(seedarg), "%llu", (unsigned long long)seed);
 	cr_assert(serve_start(&srv, "--scenario", "outages", "--seed", seedarg,
 	                      "--speed", "50", "--rate", "0", NULL));
-	long long t0 = mono_ms();
+	long long t0 = test_now_ms();
 
 	/* Poll and turn what we see into events. */
 	bool up[DEMO_NSTREAMS] = {true, true, true}, accepting = true;
 	int seen = 0;
 	long long end = t0 + (long long)(plan[7].at_ms / speed) + 3000;
 
-	while (seen < 8 && mono_ms() < end) {
+	while (seen < 8 && test_now_ms() < end) {
 		struct http_resp r;
 		int rc = http_req(srv.port, "GET", "/control/state", NULL, NULL,
 		                  &r, 1000);
-		long long t = mono_ms() - t0;
+		long long t = test_now_ms() - t0;
 		struct scen_event ev = {0};
 		bool have = false;
 

@@ -13,7 +13,7 @@ Test(soak, ten_thousand_connect_drop_cycles, .timeout = 900)
 {
 	struct child srv;
 	long rss[5], srv_rss;
-	long long t0 = jl_mono_ms();
+	long long t0 = test_now_ms();
 
 	cr_assert(serve_start(&srv, "--rate", "0", NULL));
 	cr_assert_eq(jl_flaps(&srv, 10000, rss), 0,
@@ -22,7 +22,7 @@ Test(soak, ten_thousand_connect_drop_cycles, .timeout = 900)
 	cr_log_info(
 	    "soak: 10000 cycles in %.1f s; watcher RSS after "
 	    "2500/5000/7500/10000: %ld %ld %ld %ld KiB; backend %ld KiB",
-	    (jl_mono_ms() - t0) / 1000.0, rss[1], rss[2], rss[3], rss[4],
+	    (test_now_ms() - t0) / 1000.0, rss[1], rss[2], rss[3], rss[4],
 	    srv_rss);
 #ifndef __SANITIZE_ADDRESS__
 	cr_assert_lt(rss[4], rss[1] + 1024, "RSS grew from %ld to %ld KiB",

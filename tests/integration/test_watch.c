@@ -98,19 +98,19 @@ Test(watch, stream_down_falls_back_to_polling_then_recovers, .timeout = 60)
 	cr_assert_not_null(j);
 	cJSON_Delete(j);
 
-	t0 = jl_mono_ms();
+	t0 = test_now_ms();
 	jl_post(srv.port, "/control/down?path=/ws/routes&status=503");
 	j = jl_wait(&w, "routes", "state", "state", "polling", 3000);
 	cr_assert_not_null(j, "no fallback to polling");
-	cr_assert_lt(jl_mono_ms() - t0, 1000, "fallback flagged late");
+	cr_assert_lt(test_now_ms() - t0, 1000, "fallback flagged late");
 	cr_assert_str_eq(jl_str(j, "mode"), "polling");
 	cr_assert_str_eq(jl_str(j, "from"), "live");
 	cr_assert(strstr(jl_str(j, "reason"), "1001"), "reason: %s",
 	          jl_str(j, "reason"));
 	cJSON_Delete(j);
 	/* polls arrive, and retries see the 503 */
-	for (long long end = jl_mono_ms() + 3000;
-	     polls < 3 && jl_mono_ms() < end;) {
+	for (long long end = test_now_ms() + 3000;
+	     polls < 3 && test_now_ms() < end;) {
 		j = jl_next(&w, 1000);
 		if (j == NULL)
 			continue;
@@ -173,11 +173,11 @@ Test(watch, half_open_server_goes_stale_then_falls_back, .timeout = 60)
 	cJSON_Delete(j);
 	usleep(300000);
 
-	t0 = jl_mono_ms();
+	t0 = test_now_ms();
 	kill(srv.pid, SIGSTOP);
 	j = jl_wait(&w, "workflows", "state", "state", "stale", 5000);
 	cr_assert_not_null(j, "never stale");
-	t_stale = jl_mono_ms() - t0;
+	t_stale = test_now_ms() - t0;
 	cr_assert(strstr(jl_str(j, "reason"), "no pong"), "%s",
 	          jl_str(j, "reason"));
 	cJSON_Delete(j);
@@ -188,7 +188,7 @@ Test(watch, half_open_server_goes_stale_then_falls_back, .timeout = 60)
 			break;
 		cJSON_Delete(j);
 	}
-	t_fb = jl_mono_ms() - t0;
+	t_fb = test_now_ms() - t0;
 	cr_assert(strstr(jl_str(j, "reason"), "half-open"), "%s",
 	          jl_str(j, "reason"));
 	cJSON_Delete(j);

@@ -7,15 +7,6 @@
 #include "http.h"
 #include "jlines.h"
 
-long long
-jl_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *
 jl_str(const cJSON *o, const char *k)
 {
@@ -41,10 +32,10 @@ cJSON *
 jl_wait(struct child *c, const char *ep, const char *ev, const char *key,
         const char *val, int timeout_ms)
 {
-	long long end = jl_mono_ms() + timeout_ms;
+	long long end = test_now_ms() + timeout_ms;
 
-	while (jl_mono_ms() < end) {
-		cJSON *j = jl_next(c, (int)(end - jl_mono_ms()));
+	while (test_now_ms() < end) {
+		cJSON *j = jl_next(c, (int)(end - test_now_ms()));
 
 		if (j == NULL)
 			return NULL;

@@ -10,8 +10,6 @@
 
 #include "proc.h"
 
-long long jl_mono_ms(void);
-
 /* A string member of o, or "". */
 const char *jl_str(const cJSON *o, const char *k);
 

@@ -13,26 +13,26 @@
 
 #include "proc.h"
 
-static long
-now_ms(void)
+long long
+test_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool
 child_read_line(struct child *c, char *buf, size_t len, int timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long long deadline = test_now_ms() + timeout_ms;
 	size_t n = 0;
 	int fd = fileno(c->out);
 
 	/* Unbuffered byte reads: simple, and no data hides in stdio. */
 	while (n + 1 < len) {
 		struct pollfd p = {fd, POLLIN, 0};
-		long left = deadline - now_ms();
+		long long left = deadline - test_now_ms();
 		char ch;
 
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
@@ -119,13 +119,13 @@ serve_start(struct child *c, ...)
 int
 child_signal_wait(struct child *c, int sig, int timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long long deadline = test_now_ms() + timeout_ms;
 	int status;
 
 	if (c->pid <= 0)
 		return -1;
 	kill(c->pid, sig);
-	while (now_ms() < deadline) {
+	while (test_now_ms() < deadline) {
 		pid_t r = waitpid(c->pid, &status, WNOHANG);
 
 		if (r == c->pid) {
@@ -206,7 +206,7 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
 	const char *args[64];
 	int n = 0;
 	size_t no = 0, ne = 0;
-	long deadline = now_ms() + timeout_ms;
+	long long deadline = test_now_ms() + timeout_ms;
 	pid_t pid;
 
 	args[n++] = WSDASH_BIN;
@@ -236,7 +236,7 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
 		slurp(pe[0], err, errlen, &ne);
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
-		if (now_ms() > deadline) {
+		if (test_now_ms() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			close(po[0]);

@@ -47,6 +47,9 @@ int child_signal_wait(struct child *c, int sig, int timeout_ms);
  */
 int child_stop(struct child *c);
 
+/* Monotonic milliseconds, for test timing. */
+long long test_now_ms(void);
+
 /* Resident set size of pid in KiB from /proc, or -1. */
 long proc_rss_kib(pid_t pid);
 
