@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/x509.h>
+
 #include "net.h"
 
 /* Debian's CA bundle; lws 4.1.6 otherwise looks in /etc/pki/tls/certs/. */
@@ -108,9 +110,10 @@ net_host_header(const struct url *u, char *out, size_t len)
 		snprintf(out, len, "%s:%d", u->host, u->port);
 }
 
-int
-net_append_headers(struct lws *wsi, const struct header *h, size_t n,
-                   unsigned char **p, unsigned char *end)
+/* Append each of h (n) as "Name: value". */
+static int
+append_list(struct lws *wsi, const struct header *h, size_t n,
+            unsigned char **p, unsigned char *end)
 {
 	char name[128];
 
@@ -121,6 +124,30 @@ net_append_headers(struct lws *wsi, const struct header *h, size_t n,
 		        (const unsigned char *)h[i].value,
 		        (int)strlen(h[i].value), p, end))
 			return -1;
+	}
+	return 0;
+}
+
+int
+net_append_headers(struct lws *wsi, const struct config *c,
+                   const struct endpoint_cfg *ep, void *in, size_t len)
+{
+	unsigned char **p = (unsigned char **)in, *end = *p + len;
+
+	return append_list(wsi, c->headers, c->nheaders, p, end) ||
+	               append_list(wsi, ep->headers, ep->nheaders, p, end)
+	           ? -1
+	           : 0;
+}
+
+int
+net_tls_verdict(void *x509_ctx, size_t preverify_ok, int *code, char *reason,
+                size_t reason_len)
+{
+	if (preverify_ok == 0 && *code == 0) {
+		*code = X509_STORE_CTX_get_error((X509_STORE_CTX *)x509_ctx);
+		snprintf(reason, reason_len, "%s",
+		         X509_verify_cert_error_string(*code));
 	}
 	return 0;
 }

@@ -60,10 +60,20 @@ void net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
 void net_host_header(const struct url *u, char *out, size_t len);
 
 /*
- * Add each header of h (n) to an lws handshake being written, for
- * LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER. Returns -1 if out of room.
+ * For LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: add the config's headers
+ * and then the endpoint's (which win by coming later). in/len are the
+ * callback's. Returns -1 if out of room.
  */
-int net_append_headers(struct lws *wsi, const struct header *h, size_t n,
-                       unsigned char **p, unsigned char *end);
+int net_append_headers(struct lws *wsi, const struct config *c,
+                       const struct endpoint_cfg *ep, void *in, size_t len);
+
+/*
+ * For LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION (user is the
+ * X509_STORE_CTX, len is preverify_ok): record the first verify error into
+ * *code and reason. Returns the value the callback should return (0: keep
+ * OpenSSL's verdict).
+ */
+int net_tls_verdict(void *x509_ctx, size_t preverify_ok, int *code,
+                    char *reason, size_t reason_len);
 
 #endif

@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 
 #include <libwebsockets.h>
-#include <openssl/x509.h>
 
 #include "wsdash/clock.h"
 #include "wsdash/prober.h"
@@ -206,24 +205,13 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		/* user is the X509_STORE_CTX, len is preverify_ok. */
-		if (o != NULL && len == 0 && o->tls_error == 0) {
-			o->tls_error =
-			    X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
-			snprintf(o->tls_reason, sizeof(o->tls_reason), "%s",
-			         X509_verify_cert_error_string(o->tls_error));
-		}
-		return 0;
+		return o ? net_tls_verdict(user, len, &o->tls_error,
+		                           o->tls_reason, sizeof(o->tls_reason))
+		         : 0;
 
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		if (j == NULL)
-			break;
-		if (net_append_headers(wsi, j->p->c->headers, j->p->c->nheaders,
-		                       (unsigned char **)in,
-		                       *(unsigned char **)in + len) ||
-		    net_append_headers(wsi, j->ep->headers, j->ep->nheaders,
-		                       (unsigned char **)in,
-		                       *(unsigned char **)in + len))
+		if (j != NULL &&
+		    net_append_headers(wsi, j->p->c, j->ep, in, len))
 			return -1;
 		break;
 

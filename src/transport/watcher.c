@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <libwebsockets.h>
-#include <openssl/x509.h>
 
 #include "wsdash/clock.h"
 #include "wsdash/probe.h"
@@ -779,24 +778,15 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		if (e != NULL && wc->kind == WK_WS && len == 0 &&
-		    e->tls_error == 0) {
-			e->tls_error =
-			    X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
-			snprintf(e->tls_reason, sizeof(e->tls_reason), "%s",
-			         X509_verify_cert_error_string(e->tls_error));
-		}
-		return 0;
+		return e && wc->kind == WK_WS
+		           ? net_tls_verdict(user, len, &e->tls_error,
+		                             e->tls_reason,
+		                             sizeof(e->tls_reason))
+		           : 0;
 
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		if (e == NULL)
-			break;
-		if (net_append_headers(wsi, e->w->c->headers, e->w->c->nheaders,
-		                       (unsigned char **)in,
-		                       *(unsigned char **)in + len) ||
-		    net_append_headers(wsi, e->cfg->headers, e->cfg->nheaders,
-		                       (unsigned char **)in,
-		                       *(unsigned char **)in + len))
+		if (e != NULL &&
+		    net_append_headers(wsi, e->w->c, e->cfg, in, len))
 			return -1;
 		break;
 
