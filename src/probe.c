@@ -201,6 +201,14 @@ detail_missing(const struct probe_obs *o, char *out, size_t len)
 	if (proxy)
 		snprintf(who, sizeof(who), " (answered by %s)",
 		         o->server[0] ? o->server : "a proxy (Via header)");
+	if (proxy && o->http_status != 400) {
+		/* A known proxy answered: the likeliest cause comes first. */
+		snprintf(out, len,
+		         "%s on upgrade%s: %s; or the WebSocket route is "
+		         "missing behind it",
+		         status, who, proxy_hint);
+		return;
+	}
 	if (o->get_status > 0 && o->get_status < 300) {
 		snprintf(out, len,
 		         "%s on upgrade%s, but a plain GET of the same path "
@@ -408,10 +416,14 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 	case PC_CLOSED:
 	default:
 		snprintf(out, len,
-		         "connection closed before a valid HTTP "
-		         "answer (%s): not an HTTP server, or it "
-		         "crashed",
-		         o->error[0] ? o->error : "no data");
+		         "connection closed before a valid HTTP answer (%s): "
+		         "%s",
+		         o->error[0] ? o->error : "no data",
+		         o->asked_subprotocol
+		             ? "the server may refuse the requested "
+		               "--subprotocol (some hang up instead of "
+		               "answering), or it is not an HTTP server"
+		             : "not an HTTP server, or it crashed");
 		return;
 	}
 }

@@ -52,14 +52,15 @@ struct probe_obs {
 	bool tls;            /* the URL was wss:// */
 	bool tcp_connected;  /* (timeouts) TCP was up when time ran out */
 	int timeout_ms;
-	char location[256];   /* Location: of a redirect (sanitized) */
-	char server[64];      /* Server: header of the answer (sanitized) */
-	bool via;             /* a Via: header was present */
-	char subprotocol[64]; /* accepted subprotocol (sanitized) */
-	int get_status;       /* follow-up plain GET: status, 0 not done,
-	                         -1 no answer */
-	int head_status;      /* --also-head: status, 0 not done, -1 none */
-	double elapsed_ms;    /* start to outcome */
+	char location[256];     /* Location: of a redirect (sanitized) */
+	char server[64];        /* Server: header of the answer (sanitized) */
+	bool via;               /* a Via: header was present */
+	char subprotocol[64];   /* accepted subprotocol (sanitized) */
+	int get_status;         /* follow-up plain GET: status, 0 not done,
+	                           -1 no answer */
+	int head_status;        /* --also-head: status, 0 not done, -1 none */
+	double elapsed_ms;      /* start to outcome */
+	bool asked_subprotocol; /* the upgrade named a Sec-WebSocket-Protocol */
 };
 
 /* The class of an observation (obs->outcome must not be PO_PENDING). */

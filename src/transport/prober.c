@@ -455,6 +455,7 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 		p.jobs[i].t0_us = t0;
 		rows[i].obs.tls = rows[i].ep->ws.tls;
 		rows[i].obs.timeout_ms = config_timeout(c, i);
+		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
 	}
 
 	resolve_all(&p, max_timeout);

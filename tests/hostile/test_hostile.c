@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -459,4 +462,41 @@ Test(hostile, tls_failures_with_reasons, .timeout = 120)
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/*
+ * Nothing answers the SYN: a listening socket whose accept queue is full
+ * drops new connection attempts, which is what a firewall or a dead host
+ * looks like. The check tells that apart from a server that accepted TCP
+ * and never answered the upgrade.
+ */
+Test(hostile, connect_timeout_is_no_tcp_connection, .timeout = 60)
+{
+	struct sockaddr_in a = {0};
+	socklen_t alen = sizeof(a);
+	int ls = socket(AF_INET, SOCK_STREAM, 0), fill[8];
+	char u[64];
+	cJSON *d, *e;
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(ls, 0), 0);
+	getsockname(ls, (struct sockaddr *)&a, &alen);
+	for (int i = 0; i < 8; i++) { /* fill the accept queue */
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fill[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(200000);
+	snprintf(u, sizeof(u), "ws://127.0.0.1:%d/x", ntohs(a.sin_port));
+	cr_assert_eq(
+	    wsdash(10000, "check", "--json", "--timeout", "1000", u, NULL), 1);
+	d = cJSON_Parse(out);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 0);
+	cr_assert_str_eq(jstr(e, "class"), "timeout", "%s", out);
+	cr_assert(strstr(jstr(e, "detail"), "no TCP connection"), "%s", out);
+	cJSON_Delete(d);
+	for (int i = 0; i < 8; i++)
+		close(fill[i]);
+	close(ls);
 }

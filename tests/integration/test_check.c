@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cjson/cJSON.h>
 
@@ -512,4 +515,58 @@ Test(check, ascii_symbols_outside_utf8_locales)
 	cr_assert_eq(check("--server", server, NULL), 0);
 	cr_assert(strncmp(out, "\u2713 workflows", 11) == 0, "%s", out);
 	cr_assert_eq(child_stop(&srv), 0);
+}
+
+/*
+ * nginx (Debian's) in front of the demo backend: with the upgrade headers
+ * passed on it upgrades; without them, the classic proxy mistake, the check
+ * says who answered and what to add.
+ */
+Test(check, nginx_proxy_with_and_without_upgrade_headers, .timeout = 60)
+{
+	char dir[] = "/tmp/wsdash-nginx-XXXXXX", conf[300], cmd[1024];
+	char good[128], bad[128];
+	struct sockaddr_in a = {0};
+	socklen_t alen = sizeof(a);
+	struct child srv, ngx;
+	int s, port;
+	const char *argv[] = {"/usr/sbin/nginx", "-c", conf, "-p", dir, NULL};
+
+	cr_assert(serve_start(&srv, NULL));
+	cr_assert_not_null(mkdtemp(dir));
+	/* a free port for nginx (it cannot pick one itself) */
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(s, (struct sockaddr *)&a, sizeof(a));
+	getsockname(s, (struct sockaddr *)&a, &alen);
+	port = ntohs(a.sin_port);
+	close(s);
+	snprintf(conf, sizeof(conf), "%s/nginx.conf", dir);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "sed -e 's|@DIR@|%s|g' -e 's|@PORT@|%d|g' -e 's|@BACKEND@|%d|g' "
+	    "%s/nginx.conf.in > %s",
+	    dir, port, srv.port, TEST_SERVERS, conf);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert(child_start_cmd(&ngx, false, argv));
+	snprintf(good, sizeof(good), "ws://127.0.0.1:%d/good/ws/workflows",
+	         port);
+	snprintf(bad, sizeof(bad), "ws://127.0.0.1:%d/bad/ws/workflows", port);
+	for (int i = 0; i < 100; i++) { /* until nginx listens */
+		if (check("-q", good, NULL) == 0)
+			break;
+		usleep(50000);
+	}
+	cr_assert_eq(check(good, NULL), 0, "%s", out);
+	cr_assert(strstr(out, "upgraded"), "%s", out);
+	cr_assert_eq(check(bad, NULL), 1);
+	cr_assert(strstr(out, "404  not_found"), "%s", out);
+	cr_assert(strstr(out, "answered by nginx"), "%s", out);
+	cr_assert(strstr(out, "proxy_set_header Upgrade $http_upgrade"), "%s",
+	          out);
+	child_stop(&ngx);
+	cr_assert_eq(child_stop(&srv), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
 }

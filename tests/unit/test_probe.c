@@ -137,6 +137,11 @@ Test(probe, details_help_a_person_act)
 	o.tcp_connected = false;
 	cr_assert(strstr(detail(&o, false), "no TCP connection to h:1 within "
 	                                    "3000 ms"));
+	o = obs(PO_CONN_ERROR, 0, "read failed");
+	cr_assert(strstr(detail(&o, false), "not an HTTP server"));
+	o.asked_subprotocol = true;
+	cr_assert(strstr(detail(&o, false), "--subprotocol"), "%s",
+	          detail(&o, false));
 	o = obs(PO_CONN_ERROR, 0, "Unable to connect");
 	cr_assert(strstr(detail(&o, false), "nothing listens on h:1"));
 
