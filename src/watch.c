@@ -82,7 +82,11 @@ watch_usage(FILE *f)
 	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
 	    "                     30 s, with jitter (default 1000)\n"
 
-	    "  -h, --help         show this help\n",
+	    "  -h, --help         show this help\n"
+	    "\n"
+	    "dashboard keys: arrows/hjkl/Tab select, Enter details, Esc back,\n"
+	    "r/R reconnect, p pause, ? help, q quit (demo: x breaks a "
+	    "stream)\n",
 	    WPRINT_MSG_LINES, cmdline_common_help);
 }
 
