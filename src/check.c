@@ -3,8 +3,6 @@
  * report, exit code. Exit 0 when every required endpoint passes, 1 when one
  * fails (optional ones only warn), 2 for usage or config errors.
  */
-#include <langinfo.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,17 +39,6 @@ check_usage(FILE *f)
 	    "exit status: 0 every required endpoint passed, 1 one failed,\n"
 	    "2 usage or configuration error\n",
 	    cmdline_common_help);
-}
-
-/* UTF-8 symbols only where the locale is UTF-8. */
-static bool
-locale_is_utf8(void)
-{
-	const char *cs;
-
-	setlocale(LC_CTYPE, "");
-	cs = nl_langinfo(CODESET);
-	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
 int
@@ -142,7 +129,7 @@ check_main(int argc, char **argv)
 			out =
 			    check_report_json(rows, cfg.neps, &cfg, &st, total);
 		} else {
-			st.utf8 = locale_is_utf8();
+			st.utf8 = cli_locale_utf8();
 			st.color = !cl.no_color && isatty(1) &&
 			           getenv("NO_COLOR") == NULL;
 			out = check_report_text(rows, cfg.neps, &st, total);

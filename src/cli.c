@@ -4,9 +4,12 @@
  * `--port 80x` is an error rather than port 80.
  */
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "wsdash/cli.h"
 
@@ -80,4 +83,14 @@ bad:
 	snprintf(err, errlen, "%s: '%s' is not an unsigned number", opt,
 	         s ? s : "");
 	return false;
+}
+
+bool
+cli_locale_utf8(void)
+{
+	const char *cs;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }

@@ -57,7 +57,6 @@ mon_init(struct mon *m, const struct config *c, int64_t now_us, bool utf8)
 		ep->mode = MON_MODE_NONE;
 		ep->since_us = now_us;
 		ep->acct_us = now_us;
-		ep->last_poll_status = 0;
 		snprintf(ep->reason, sizeof(ep->reason), "starting");
 	}
 	return true;

@@ -5,8 +5,6 @@
  * after S seconds with status 0.
  */
 #include <errno.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,21 +88,7 @@ watch_usage(FILE *f)
 	    WPRINT_MSG_LINES, cmdline_common_help);
 }
 
-static bool
-locale_utf8(void)
-{
-	const char *cs;
-
-	setlocale(LC_ALL, "");
-	cs = nl_langinfo(CODESET);
-	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
-
-/* Where headless lines go; a closed stdout stops the watch. */
-struct headless {
-	struct wprint p;
-};
-
+/* Write headless lines; a closed stdout (piped into head) stops the watch. */
 static void
 emit(char *s)
 {
@@ -121,18 +105,14 @@ static void
 headless_changed(void *user, struct mon_ep *ep, unsigned flags,
                  const struct mon_event *ev)
 {
-	struct headless *hl = user;
-
-	emit(wprint_change(&hl->p, ep, flags, ev, clock_mono_us(),
+	emit(wprint_change(user, ep, flags, ev, clock_mono_us(),
 	                   (double)clock_wall_us() / 1000.0));
 }
 
 static void
 headless_tick(void *user, int64_t now_us)
 {
-	struct headless *hl = user;
-
-	emit(wprint_tick(&hl->p, now_us, (double)clock_wall_us() / 1000.0));
+	emit(wprint_tick(user, now_us, (double)clock_wall_us() / 1000.0));
 }
 
 int
@@ -308,16 +288,16 @@ watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
                struct mon *m)
 {
 	struct watcher_hooks hooks = {0};
-	struct headless hl;
+	struct wprint p;
 	char err[512];
 	int rc = CLI_EXIT_OK;
 
-	if (!wprint_init(&hl.p, m, o->cl.json, m->utf8)) {
+	if (!wprint_init(&p, m, o->cl.json, m->utf8)) {
 		fprintf(stderr, "wsdash watch: out of memory\n");
 		return CLI_EXIT_FAIL;
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	hooks.user = &hl;
+	hooks.user = &p;
 	hooks.changed = headless_changed;
 	hooks.tick = headless_tick;
 	hooks.tick_ms = 1000;
@@ -326,7 +306,7 @@ watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
 		fprintf(stderr, "wsdash watch: %s\n", err);
 		rc = CLI_EXIT_FAIL;
 	}
-	wprint_done(&hl.p);
+	wprint_done(&p);
 	return rc;
 }
 
@@ -360,7 +340,7 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 	char err[768], server[96], target[URL_HOST_MAX + URL_PATH_MAX + 64];
 	bool dash = !o->plain && !o->cl.json && isatty(STDIN_FILENO) &&
 	            isatty(STDOUT_FILENO);
-	bool utf8 = locale_utf8();
+	bool utf8 = cli_locale_utf8();
 	const char *log = dash ? getenv("WSDASH_DEBUG") : NULL;
 	int rc = CLI_EXIT_FAIL, timeout, port;
 	bool tls;

@@ -618,7 +618,6 @@ draw_rtt_chart(struct dash *d, struct mon_ep *ep, int y, int x, int w, int h)
 	int32_t max = 1;
 	char lab[16];
 
-	ui_fmt_ms(0, lab, sizeof(lab));
 	start = n > (size_t)w ? n - (size_t)w : 0;
 	for (size_t i = start; i < n; i++)
 		if (v[i] > max)

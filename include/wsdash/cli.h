@@ -34,4 +34,10 @@ bool cli_parse_double(const char *opt, const char *s, double lo, double hi,
 bool cli_parse_u64(const char *opt, const char *s, uint64_t *out, char *err,
                    size_t errlen);
 
+/*
+ * Set the locale from the environment (LC_ALL/LC_CTYPE/LANG) and say
+ * whether it is UTF-8: the choice between Unicode and ASCII output.
+ */
+bool cli_locale_utf8(void);
+
 #endif

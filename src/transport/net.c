@@ -193,3 +193,13 @@ net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
 			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
 	}
 }
+
+bool
+net_tcp_connected(struct lws *wsi)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int fd = wsi ? (int)lws_get_socket_fd(wsi) : -1;
+
+	return fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+}

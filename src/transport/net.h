@@ -55,6 +55,9 @@ void net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
                      const struct url *u, const char *protocol_name, char *host,
                      size_t hostlen);
 
+/* Whether wsi's socket has a connected peer (TCP is up). */
+bool net_tcp_connected(struct lws *wsi);
+
 /* Host header value for u: "host", "host:port", "[v6]:port". */
 
 void net_host_header(const struct url *u, char *out, size_t len);

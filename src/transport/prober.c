@@ -173,14 +173,8 @@ job_deadline(lws_sorted_usec_list_t *sul)
 	struct probe_obs *o = &j->row->obs;
 
 	if (j->up.active) {
-		struct sockaddr_storage peer;
-		socklen_t len = sizeof(peer);
-		int fd = j->up.wsi ? (int)lws_get_socket_fd(j->up.wsi) : -1;
-
 		o->outcome = PO_TIMEOUT;
-		o->tcp_connected =
-		    fd >= 0 &&
-		    getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+		o->tcp_connected = net_tcp_connected(j->up.wsi);
 		conn_kill(&j->up);
 		job_elapsed(j);
 	}

@@ -6,12 +6,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <libwebsockets.h>
 
 #include "wsdash/serve.h"
 #include "demo_server.h"
+#include "net.h"
 
 static volatile sig_atomic_t serve_stop;
 static struct lws_context *volatile serve_ctx;
@@ -25,21 +25,6 @@ serve_on_signal(int sig)
 		lws_cancel_service(serve_ctx);
 }
 
-/*
- * Raise the soft fd limit so a thousand clients fit, but not to a huge hard
- * limit: lws sizes a lookup table by it.
- */
-static void
-raise_fd_limit(int want)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= (rlim_t)want)
-		return;
-	rl.rlim_cur = rl.rlim_max < (rlim_t)want ? rl.rlim_max : (rlim_t)want;
-	setrlimit(RLIMIT_NOFILE, &rl);
-}
-
 int
 serve_run(const struct serve_opts *o)
 {
@@ -49,7 +34,7 @@ serve_run(const struct serve_opts *o)
 	struct lws_context *ctx;
 	char err[256];
 
-	raise_fd_limit(8192);
+	net_raise_fd_limit(8192);
 	lws_set_log_level(LLL_ERR, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 

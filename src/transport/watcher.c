@@ -14,6 +14,7 @@
  * beyond (counted, stream kept); a poll body is kept up to max_message; the
  * reassembly buffer shrinks back after large messages.
  */
+#include <math.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,22 @@ ws_reset(struct wep *e)
 	}
 }
 
+/*
+ * The WebSocket is gone (ev says why): the retry time first, so that what
+ * prints the model's change can show it, then the model, then polling.
+ */
+static void
+fall_back(struct wep *e, struct mon_event *ev)
+{
+	int64_t delay;
+
+	ev->wall_ms = clock_wall_ms();
+	ws_reset(e);
+	delay = fallback_prepare(e);
+	apply(e, ev);
+	fallback_start(e, delay);
+}
+
 /* The handshake failed: tell the model with the check's classes. */
 static void
 ws_failed(struct wep *e, enum probe_outcome out, const char *lws_error,
@@ -269,7 +286,6 @@ ws_failed(struct wep *e, enum probe_outcome out, const char *lws_error,
 	struct probe_obs o = {0};
 	struct mon_event ev = {0};
 	char brief[160];
-	int64_t delay;
 
 	o.outcome = out;
 	o.http_status = e->ws_status;
@@ -284,11 +300,7 @@ ws_failed(struct wep *e, enum probe_outcome out, const char *lws_error,
 	ev.status = e->ws_status;
 	probe_brief(&o, ev.cls, brief, sizeof(brief));
 	ev.text = brief;
-	ev.wall_ms = clock_wall_ms();
-	ws_reset(e);
-	delay = fallback_prepare(e);
-	apply(e, &ev);
-	fallback_start(e, delay);
+	fall_back(e, &ev);
 }
 
 /* An open stream was lost (or we gave up on it). */
@@ -296,34 +308,24 @@ static void
 ws_lost(struct wep *e, const char *why)
 {
 	struct mon_event ev = {0};
-	int64_t delay;
 
 	if (e->proven)
 		e->attempt = 0;
 	ev.kind = MEV_WS_CLOSED;
 	ev.close_code = e->peer_close_code;
 	ev.text = why ? why : e->peer_close_why;
-	ev.wall_ms = clock_wall_ms();
-	ws_reset(e);
-	delay = fallback_prepare(e);
-	apply(e, &ev);
-	fallback_start(e, delay);
+	fall_back(e, &ev);
 }
 
 static void
 connect_deadline(lws_sorted_usec_list_t *sul)
 {
 	struct wep *e = lws_container_of(sul, struct wep, sul_connect);
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-	int fd;
 	bool connected;
 
 	if (!e->ws_connecting)
 		return;
-	fd = e->ws ? (int)lws_get_socket_fd(e->ws) : -1;
-	connected =
-	    fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+	connected = net_tcp_connected(e->ws);
 	detach_kill(&e->ws);
 	ws_failed(e, PO_TIMEOUT, "", connected);
 }
@@ -530,9 +532,8 @@ json_pong(struct wep *e, const char *data, size_t len)
 	if (cJSON_IsString(t) && strcmp(t->valuestring, "pong") == 0 &&
 	    cJSON_IsNumber(ts)) {
 		for (unsigned i = 0; i < e->njping; i++) {
-			if (e->jping[i].ts != ts->valuedouble &&
-			    !(ts->valuedouble - e->jping[i].ts < 0.0005 &&
-			      e->jping[i].ts - ts->valuedouble < 0.0005))
+			/* echoed as JSON text: equal within printing */
+			if (fabs(e->jping[i].ts - ts->valuedouble) >= 0.0005)
 				continue;
 			pong_arrived(e, e->jping[i].sent_us, clock_mono_us());
 			/* this one and every older ping are answered */

@@ -72,7 +72,6 @@ wsc_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
        size_t len)
 {
 	struct wsc *c = lws_get_opaque_user_data(wsi);
-	unsigned char buf[LWS_PRE + 125];
 
 	if (c == NULL)
 		return 0;
@@ -154,7 +153,6 @@ wsc_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 	default:
 		break;
 	}
-	(void)buf;
 	(void)user;
 	return 0;
 }
