@@ -4,7 +4,12 @@
 BUILD ?= build
 TYPE  ?= RelWithDebInfo
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+# Tests mostly wait on sockets and timers: run several per core.
+TEST_JOBS ?= $(shell echo $$(( $(JOBS) * 4 )))
 CMAKE_FLAGS ?=
+# make test V=1: every test's whole log; by default one line per test, and
+# the output of the ones that fail.
+CTEST_OUT = $(if $(V),-V,--output-on-failure)
 
 .PHONY: all deps build demo serve test asan fuzz ci bench shots clean format
 
@@ -26,13 +31,13 @@ serve: build
 test:
 	@sh .ci/deps build test
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest -V -j$(JOBS)
+	@cd $(BUILD) && ctest $(CTEST_OUT) -j$(TEST_JOBS)
 
 asan:
 	@sh .ci/deps build test
 	@$(MAKE) --no-print-directory build BUILD=build-asan TYPE=Debug \
 		CMAKE_FLAGS=-DWSDASH_SANITIZE=ON
-	cd build-asan && ctest -V -j$(JOBS)
+	@cd build-asan && ctest $(CTEST_OUT) -j$(TEST_JOBS)
 
 FUZZ_SECONDS ?= 60
 

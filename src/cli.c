@@ -4,12 +4,14 @@
  * `--port 80x` is an error rather than port 80.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wsdash/cli.h"
 
@@ -93,4 +95,31 @@ cli_locale_utf8(void)
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+static bool cli_stdout_was_closed;
+
+void
+cli_guard_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int nfd;
+
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (fd == STDOUT_FILENO)
+			cli_stdout_was_closed = true;
+		/* open() takes the lowest free number: this one */
+		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd >= 0 && nfd != fd) {
+			dup2(nfd, fd);
+			close(nfd);
+		}
+	}
+}
+
+bool
+cli_stdout_closed(void)
+{
+	return cli_stdout_was_closed;
 }

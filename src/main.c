@@ -59,6 +59,7 @@ main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	cli_guard_std_fds();
 	if (cmd == NULL)
 		return watch_main(argc, argv); /* watch is the default */
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||

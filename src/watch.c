@@ -15,6 +15,7 @@
 #include "wsdash/clock.h"
 #include "wsdash/cmdline.h"
 #include "wsdash/mon.h"
+#include "wsdash/outq.h"
 #include "wsdash/serve.h"
 #include "wsdash/watch.h"
 #include "wsdash/watcher.h"
@@ -88,31 +89,70 @@ watch_usage(FILE *f)
 	    WPRINT_MSG_LINES, cmdline_common_help);
 }
 
-/* Write headless lines; a closed stdout (piped into head) stops the watch. */
+/*
+ * Headless output: lines go through a bounded queue that never blocks the
+ * loop (see outq.h). While the reader is behind, a flush is retried every
+ * FLUSH_RETRY_US; a broken stdout (reader gone, stdout closed) stops the
+ * watch with a message.
+ */
+#define FLUSH_RETRY_US (50 * 1000)
+
+struct headless {
+	struct wprint p;
+	struct outq q;
+	struct watcher *w;
+};
+
 static void
-emit(char *s)
+headless_flush(void *user)
+{
+	struct headless *h = user;
+	uint64_t lost;
+
+	if (!outq_flush(&h->q)) {
+		watch_stop = 1;
+		watcher_wake(h->w);
+		return;
+	}
+	/* once there is room again, say what was lost */
+	if (h->q.dropped > 0 && outq_room(&h->q, 256)) {
+		lost = outq_take_dropped(&h->q);
+		char *s = wprint_output_dropped(
+		    &h->p, lost, (double)clock_wall_us() / 1000.0);
+
+		outq_push(&h->q, s);
+		free(s);
+	}
+	if (outq_pending(&h->q) > 0 || h->q.dropped > 0)
+		watcher_frame(h->w, FLUSH_RETRY_US);
+}
+
+static void
+emit(struct headless *h, char *s)
 {
 	if (s == NULL)
 		return;
-	if (fputs(s, stdout) == EOF || fflush(stdout) == EOF) {
-		watch_stop = 1; /* e.g. piped into head */
-		watcher_wake(watch_w);
-	}
+	outq_push(&h->q, s);
 	free(s);
+	headless_flush(h);
 }
 
 static void
 headless_changed(void *user, struct mon_ep *ep, unsigned flags,
                  const struct mon_event *ev)
 {
-	emit(wprint_change(user, ep, flags, ev, clock_mono_us(),
-	                   (double)clock_wall_us() / 1000.0));
+	struct headless *h = user;
+
+	emit(h, wprint_change(&h->p, ep, flags, ev, clock_mono_us(),
+	                      (double)clock_wall_us() / 1000.0));
 }
 
 static void
 headless_tick(void *user, int64_t now_us)
 {
-	emit(wprint_tick(user, now_us, (double)clock_wall_us() / 1000.0));
+	struct headless *h = user;
+
+	emit(h, wprint_tick(&h->p, now_us, (double)clock_wall_us() / 1000.0));
 }
 
 int
@@ -288,25 +328,41 @@ watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
                struct mon *m)
 {
 	struct watcher_hooks hooks = {0};
-	struct wprint p;
+	struct headless h = {.w = w};
 	char err[512];
 	int rc = CLI_EXIT_OK;
 
-	if (!wprint_init(&p, m, o->cl.json, m->utf8)) {
-		fprintf(stderr, "wsdash watch: out of memory\n");
+	if (cli_stdout_closed() || !outq_init(&h.q, STDOUT_FILENO, OUTQ_MAX)) {
+		fprintf(stderr, "wsdash watch: stdout is closed: nowhere to "
+		                "write the lines\n");
 		return CLI_EXIT_FAIL;
 	}
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	hooks.user = &p;
+	if (!wprint_init(&h.p, m, o->cl.json, m->utf8)) {
+		fprintf(stderr, "wsdash watch: out of memory\n");
+		outq_done(&h.q);
+		return CLI_EXIT_FAIL;
+	}
+	hooks.user = &h;
 	hooks.changed = headless_changed;
 	hooks.tick = headless_tick;
 	hooks.tick_ms = 1000;
+	hooks.frame = headless_flush;
 	if (watcher_run(w, cfg, m, &hooks, &watch_stop, o->duration_ms, err,
 	                sizeof(err)) < 0) {
 		fprintf(stderr, "wsdash watch: %s\n", err);
 		rc = CLI_EXIT_FAIL;
 	}
-	wprint_done(&p);
+	/* what is still queued: the reader gets a moment to take it */
+	if (h.q.err == 0)
+		outq_drain(&h.q, 1000);
+	if (h.q.err != 0) {
+		fprintf(stderr, "wsdash watch: stdout: %s%s; stopped\n",
+		        strerror(h.q.err),
+		        h.q.err == EPIPE ? " (the reader went away)" : "");
+		rc = CLI_EXIT_FAIL;
+	}
+	wprint_done(&h.p);
+	outq_done(&h.q);
 	return rc;
 }
 

@@ -340,3 +340,27 @@ wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
 	(void)now_us;
 	return out;
 }
+
+char *
+wprint_output_dropped(struct wprint *p, uint64_t lines, double wall_ms)
+{
+	char ts[16], *out = NULL;
+
+	if (p->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(
+		    o, "ts_ms", (double)(long long)(wall_ms * 1000) / 1000.0);
+		cJSON_AddStringToObject(o, "event", "output_dropped");
+		cJSON_AddNumberToObject(o, "lines", (double)lines);
+		return json_line(o);
+	}
+	clock_text(wall_ms, ts);
+	if (asprintf(&out,
+	             "%s  %-*s  %-7s  %llu lines dropped: the reader of "
+	             "stdout fell behind\n",
+	             ts, p->name_w, "-", "output",
+	             (unsigned long long)lines) < 0)
+		return NULL;
+	return out;
+}

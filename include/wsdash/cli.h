@@ -40,4 +40,13 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t *out, char *err,
  */
 bool cli_locale_utf8(void);
 
+/*
+ * Called first thing in main(): a closed stdin, stdout or stderr is opened
+ * on /dev/null, so that no file or socket opened later takes its number
+ * (and no output meant for stdout lands in it). cli_stdout_closed() tells
+ * whether stdout was closed, for commands whose output is the point.
+ */
+void cli_guard_std_fds(void);
+bool cli_stdout_closed(void);
+
 #endif

@@ -48,4 +48,10 @@ char *wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
 /* Per-second summary lines (call once a second); NULL if none. */
 char *wprint_tick(struct wprint *p, int64_t now_us, double wall_ms);
 
+/*
+ * The line that says lines were dropped because the reader of stdout fell
+ * behind (event "output_dropped" in --json). Caller frees.
+ */
+char *wprint_output_dropped(struct wprint *p, uint64_t lines, double wall_ms);
+
 #endif

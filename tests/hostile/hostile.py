@@ -34,8 +34,9 @@ After a valid 101 (/ws/...):
   /ws/close/CODE     a close frame with CODE and a reason, right away
   /ws/accept-close   accept, then close at once (counts connections)
 
-Every accepted connection is logged as "conn PATH" on stdout, so tests can
-count reconnects.
+Every accepted connection is logged as "conn PATH MS" on stdout (MS: the
+monotonic clock in milliseconds, the same clock as the tests'), so tests can
+count reconnects and measure the gaps between them.
 """
 import base64
 import hashlib
@@ -158,6 +159,11 @@ def sample(i):
 
 
 def ws_mode(conn, path):
+    if path == "/ws/accept-close":
+        # closed before a ping can be read or answered: the stream never
+        # proves to work, so the client's backoff must keep growing
+        conn.shutdown(socket.SHUT_RDWR)
+        return
     r = Reader(conn)
     r.start()
     if path == "/ws/ok":
@@ -231,8 +237,6 @@ def ws_mode(conn, path):
         code = int(path.rsplit("/", 1)[1])
         r.send(close_frame(code, b"bye"))
         time.sleep(0.5)
-    elif path == "/ws/accept-close":
-        pass
     else:
         r.send(close_frame(1008, b"unknown test path"))
 
@@ -243,7 +247,7 @@ def handle(conn):
         if path is None:
             return
         path = path.split("?", 1)[0]
-        log("conn " + path)
+        log("conn %s %.3f" % (path, time.monotonic() * 1000))
         key = h.get("sec-websocket-key", "")
         ok101 = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                  "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
@@ -286,6 +290,12 @@ def handle(conn):
     except OSError:
         pass
     finally:
+        try:
+            # shutdown first: it also wakes a Reader blocked in recv(),
+            # which close() alone would leave holding the connection
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         try:
             conn.close()
         except OSError:

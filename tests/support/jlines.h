@@ -34,4 +34,52 @@ void jl_post(int port, const char *path);
  */
 int jl_flaps(struct child *srv, int n, long rss_kib[5]);
 
+/* What one endpoint did during a `watch --json` run (see jl_run). */
+struct jl_ep {
+	char name[64];
+	int live, stale, polling, down; /* state events, by new state */
+	int messages, dropped, polls, rtts, retries;
+	char last_state[16];
+	char reasons[4096]; /* every state reason, '|'-separated */
+	char types[4096];   /* message types, '|'-separated (the first 4 KiB) */
+};
+
+#define JL_MAX_EPS 64
+
+/*
+ * A `wsdash watch --json ...` child whose lines are read into per-endpoint
+ * tallies. Every line must parse as JSON and be safe for a terminal (no
+ * control or escape byte): a test fails at once, naming the line, if not.
+ */
+struct jl_run {
+	struct child c;
+	struct jl_ep eps[JL_MAX_EPS];
+	int n;
+	long lines;
+	long max_rss_kib; /* sampled while reading */
+};
+
+/* Start `wsdash ARGV...` (argv after the program, NULL-terminated). */
+void jl_run_start(struct jl_run *r, const char *const *argv);
+
+/*
+ * Read lines until done(r, user) holds (checked after every line and on
+ * every quiet spell) or timeout_ms passes. Returns whether done held.
+ */
+bool jl_run_until(struct jl_run *r,
+                  bool (*done)(const struct jl_run *r, void *user), void *user,
+                  int timeout_ms);
+
+/* The tally of endpoint name (an empty one if it said nothing yet). */
+const struct jl_ep *jl_run_ep(const struct jl_run *r, const char *name);
+
+/*
+ * SIGTERM, read the rest, and return the exit status: 0 for a clean exit
+ * (no sanitizer report); asserts the child exits within timeout_ms.
+ */
+int jl_run_stop(struct jl_run *r, int timeout_ms);
+
+/* No byte that could act on a terminal: C0 (but \n, \t), DEL, C1. */
+void jl_assert_terminal_safe(const char *s, const char *what);
+
 #endif

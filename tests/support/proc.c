@@ -22,39 +22,82 @@ test_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool
-child_read_line(struct child *c, char *buf, size_t len, int timeout_ms)
+/* Hand out the first whole line of c->rbuf, if there is one. */
+static bool
+take_line(struct child *c, char *buf, size_t len)
 {
-	long long deadline = test_now_ms() + timeout_ms;
-	size_t n = 0;
-	int fd = fileno(c->out);
+	char *start = c->rbuf + c->roff;
+	size_t have = c->rlen - c->roff, n, copy;
+	char *nl = memchr(start, '\n', have);
 
-	/* Unbuffered byte reads: simple, and no data hides in stdio. */
-	while (n + 1 < len) {
-		struct pollfd p = {fd, POLLIN, 0};
-		long long left = deadline - test_now_ms();
-		char ch;
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+	if (nl == NULL) {
+		/* a line longer than the buffer, or the last one: as it is */
+		if (have == 0 || (have < CHILD_LINE_MAX && !c->eof))
 			return false;
-		if (read(fd, &ch, 1) != 1)
-			return false;
-		if (ch == '\n')
-			break;
-		buf[n++] = ch;
+		nl = start + have;
 	}
-	buf[n] = '\0';
+	n = (size_t)(nl - start);
+	copy = n < len - 1 ? n : len - 1;
+	memcpy(buf, start, copy);
+	buf[copy] = '\0';
+	c->roff += n < have ? n + 1 : n;
+	return true;
+}
+
+/* Read what is there now (waiting up to wait_ms for something). */
+static bool
+fill(struct child *c, int wait_ms)
+{
+	struct pollfd p = {c->outfd, POLLIN, 0};
+	ssize_t r;
+
+	if (c->outfd < 0 || c->eof)
+		return false;
+	if (c->rbuf == NULL && (c->rbuf = malloc(CHILD_LINE_MAX)) == NULL)
+		return false;
+	if (c->roff > 0) { /* what was handed out makes room */
+		memmove(c->rbuf, c->rbuf + c->roff, c->rlen - c->roff);
+		c->rlen -= c->roff;
+		c->roff = 0;
+	}
+	if (c->rlen >= CHILD_LINE_MAX ||
+	    poll(&p, 1, wait_ms < 0 ? 0 : wait_ms) <= 0)
+		return false;
+	r = read(c->outfd, c->rbuf + c->rlen, CHILD_LINE_MAX - c->rlen);
+	if (r <= 0) {
+		if (r == 0 || errno != EINTR)
+			c->eof = true;
+		return r < 0 && errno == EINTR;
+	}
+	c->rlen += (size_t)r;
 	return true;
 }
 
 bool
-child_start_cmd(struct child *c, bool want_port, const char *const *argv)
+child_read_line(struct child *c, char *buf, size_t len, int timeout_ms)
+{
+	long long deadline = test_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (c->rbuf != NULL && take_line(c, buf, len))
+			return true;
+		if (c->eof || test_now_ms() >= deadline)
+			return false;
+		fill(c, (int)(deadline - test_now_ms()));
+	}
+}
+
+/* Fork and exec argv (argv[0] a path); stderr to err_path if not NULL. */
+static bool
+spawn(struct child *c, bool want_port, const char *const *argv,
+      const char *err_path)
 {
 	int pfd[2];
 	pid_t parent = getpid();
 	const char *colon;
 
 	memset(c, 0, sizeof(*c));
+	c->outfd = -1;
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return false;
 	c->pid = fork();
@@ -65,11 +108,18 @@ child_start_cmd(struct child *c, bool want_port, const char *const *argv)
 		if (getppid() != parent)
 			_exit(127);
 		dup2(pfd[1], 1);
+		if (err_path != NULL) {
+			int e =
+			    open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+			if (e >= 0)
+				dup2(e, 2);
+		}
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(pfd[1]);
-	c->out = fdopen(pfd[0], "r");
+	c->outfd = pfd[0];
 	if (!want_port)
 		return true;
 	if (!child_read_line(c, c->first_line, sizeof(c->first_line), 10000)) {
@@ -86,18 +136,41 @@ child_start_cmd(struct child *c, bool want_port, const char *const *argv)
 }
 
 bool
-child_start(struct child *c, bool want_port, const char *const *argv)
+child_start_cmd(struct child *c, bool want_port, const char *const *argv)
 {
-	const char *args[64];
+	return spawn(c, want_port, argv, NULL);
+}
+
+/* WSDASH_BIN followed by argv. */
+static void
+wsdash_argv(const char **args, int max, const char *const *argv)
+{
 	int n = 0;
 
 	args[n++] = WSDASH_BIN;
-	while (argv && argv[n - 1] && n < 63) {
+	while (argv && argv[n - 1] && n < max - 1) {
 		args[n] = argv[n - 1];
 		n++;
 	}
 	args[n] = NULL;
-	return child_start_cmd(c, want_port, args);
+}
+
+bool
+child_start(struct child *c, bool want_port, const char *const *argv)
+{
+	const char *args[1024];
+
+	wsdash_argv(args, 1024, argv);
+	return spawn(c, want_port, args, NULL);
+}
+
+bool
+child_start_err(struct child *c, const char *const *argv, const char *err_path)
+{
+	const char *args[1024];
+
+	wsdash_argv(args, 1024, argv);
+	return spawn(c, false, args, err_path);
 }
 
 bool
@@ -156,10 +229,13 @@ child_stop(struct child *c)
 			                       : 128 + WTERMSIG(status);
 		}
 	}
-	if (c->out != NULL) {
-		fclose(c->out);
-		c->out = NULL;
+	if (c->outfd >= 0) {
+		close(c->outfd);
+		c->outfd = -1;
 	}
+	free(c->rbuf);
+	c->rbuf = NULL;
+	c->roff = c->rlen = 0;
 	return rc;
 }
 
@@ -203,18 +279,12 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
            size_t errlen, int timeout_ms)
 {
 	int po[2], pe[2], status = 0;
-	const char *args[64];
-	int n = 0;
+	const char *args[1024];
 	size_t no = 0, ne = 0;
 	long long deadline = test_now_ms() + timeout_ms;
 	pid_t pid;
 
-	args[n++] = WSDASH_BIN;
-	while (argv[n - 1] && n < 63) {
-		args[n] = argv[n - 1];
-		n++;
-	}
-	args[n] = NULL;
+	wsdash_argv(args, 1024, argv);
 	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
 		return -1;
 	pid = fork();
@@ -255,20 +325,12 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
 size_t
 child_drain(struct child *c)
 {
-	char buf[65536];
-	size_t total = 0;
-	int fd = fileno(c->out);
+	size_t total = c->rlen - c->roff;
 
-	for (;;) {
-		struct pollfd p = {fd, POLLIN, 0};
-		ssize_t n;
-
-		if (poll(&p, 1, 0) <= 0)
-			break;
-		n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			break;
-		total += (size_t)n;
+	c->roff = c->rlen = 0;
+	while (fill(c, 0)) {
+		total += c->rlen;
+		c->rlen = 0;
 	}
 	return total;
 }

@@ -12,17 +12,31 @@
 
 struct child {
 	pid_t pid;
-	FILE *out; /* the child's stdout */
+	int outfd; /* the child's stdout (read end), -1 when closed */
 	int port;  /* from "listening on ...:PORT", or 0 */
 	char first_line[256];
+	/*
+	 * Bytes read from outfd that do not yet make a whole line. A read
+	 * that times out keeps them, so a line is never returned in pieces
+	 * or lost half-way, however slowly the machine runs.
+	 */
+	char *rbuf;
+	size_t roff, rlen; /* unread bytes: rbuf[roff..rlen) */
+	bool eof;
 };
+
+#define CHILD_LINE_MAX (1 << 20) /* longer lines come back truncated */
 
 /*
  * Run WSDASH_BIN with argv (NULL-terminated, argv[0] not included), stdout
- * piped to c->out. If want_port, wait up to 5 s for the "listening on" line.
+ * piped to c->outfd. If want_port, wait up to 5 s for the "listening on" line.
  * Returns false (and reaps the child) on failure.
  */
 bool child_start(struct child *c, bool want_port, const char *const *argv);
+
+/* child_start() with the child's stderr written to the file err_path. */
+bool child_start_err(struct child *c, const char *const *argv,
+                     const char *err_path);
 
 /* Same for any program: argv[0] is its path. */
 bool child_start_cmd(struct child *c, bool want_port, const char *const *argv);
@@ -30,7 +44,11 @@ bool child_start_cmd(struct child *c, bool want_port, const char *const *argv);
 /* Convenience: `wsdash serve --port 0` plus extra args (NULL-terminated). */
 bool serve_start(struct child *c, ...);
 
-/* Read one line of the child's stdout with a timeout; false on EOF/timeout. */
+/*
+ * The next whole line of the child's stdout (without the newline) into buf,
+ * waiting up to timeout_ms; false on timeout or EOF. A line longer than len
+ * is truncated to fit (and consumed whole).
+ */
 bool child_read_line(struct child *c, char *buf, size_t len, int timeout_ms);
 
 /* Read and discard whatever the child has written so far; bytes read. */
