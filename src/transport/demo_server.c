@@ -436,8 +436,13 @@ srv_stop(struct demo_server *srv)
 {
 	srv->accepting = false;
 	if (srv->listen_wsi != NULL) {
-		kill_wsi(srv->listen_wsi);
+		/* closed now, not on the next pass: once the stop is logged,
+		 * connections are refused (we run from a timer, not from
+		 * this wsi's callback, so a synchronous close is allowed) */
+		struct lws *l = srv->listen_wsi;
+
 		srv->listen_wsi = NULL;
+		lws_set_timeout(l, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
 	}
 	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1,
 	                           lws_dll2_get_head(&srv->conns))
@@ -997,7 +1002,9 @@ listen_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_RAW_RX_FILE:
-		for (int i = 0; srv && i < ACCEPT_BATCH; i++) {
+		if (srv == NULL || !srv->accepting || srv->listen_wsi != wsi)
+			break; /* being closed: leave the backlog to the close */
+		for (int i = 0; i < ACCEPT_BATCH; i++) {
 			int fd = accept4(lws_get_socket_fd(wsi), NULL, NULL,
 			                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
