@@ -1003,7 +1003,8 @@ listen_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	switch (reason) {
 	case LWS_CALLBACK_RAW_RX_FILE:
 		if (srv == NULL || !srv->accepting || srv->listen_wsi != wsi)
-			break; /* being closed: leave the backlog to the close */
+			break; /* being closed: leave the backlog to the close
+			        */
 		for (int i = 0; i < ACCEPT_BATCH; i++) {
 			int fd = accept4(lws_get_socket_fd(wsi), NULL, NULL,
 			                 SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -68,6 +68,7 @@ net_context_new(const struct lws_protocols *protocols, bool tls,
 	info.timeout_secs = (unsigned)secs;
 	/* one read takes many small frames: fewer syscalls in a flood */
 	info.pt_serv_buf_size = 64 * 1024;
+	info.max_http_header_data2 = NET_MAX_HEADER_BYTES;
 	ctx = lws_create_context(&info);
 	if (ctx == NULL) {
 		snprintf(err, errlen, "cannot create the lws context");
@@ -170,14 +171,14 @@ net_nodelay(struct lws *wsi)
 void
 net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
                 struct lws_vhost *vh, const struct config *c,
-                const struct url *u, const char *protocol_name, char *host,
-                size_t hostlen)
+                const struct url *u, const char *ip, const char *protocol_name,
+                char *host, size_t hostlen)
 {
 	net_host_header(u, host, hostlen);
 	memset(i, 0, sizeof(*i));
 	i->context = ctx;
 	i->vhost = vh;
-	i->address = u->host;
+	i->address = ip;
 	i->port = u->port;
 	i->path = u->path;
 	i->host = host;
@@ -202,4 +203,18 @@ net_tcp_connected(struct lws *wsi)
 	int fd = wsi ? (int)lws_get_socket_fd(wsi) : -1;
 
 	return fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &len) == 0;
+}
+
+int
+net_write_text(struct lws *wsi, const char *text, size_t n)
+{
+	unsigned char *buf = malloc(LWS_PRE + n + 1);
+	int r;
+
+	if (buf == NULL)
+		return -1;
+	memcpy(buf + LWS_PRE, text, n);
+	r = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
+	free(buf);
+	return r < (int)n ? -1 : 0;
 }

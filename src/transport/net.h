@@ -46,14 +46,23 @@ void net_nodelay_fd(int fd);
 /*
  * Fill i (zeroed first) for a client connection to u on (ctx, vh) with the
  * config's Origin and TLS settings (redirects never followed; --insecure
- * allows self-signed, expired and misnamed certificates). host is a buffer
- * for the Host header that must outlive the connect call. The caller adds
- * opaque data, method or subprotocol.
+ * allows self-signed, expired and misnamed certificates). ip is the numeric
+ * address to connect to (resolved by us: lws would resolve with a blocking
+ * getaddrinfo()); the Host header, SNI and the certificate check keep u's
+ * name. host is a buffer for the Host header that must outlive the connect
+ * call. The caller adds opaque data, method or subprotocol.
  */
 void net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
                      struct lws_vhost *vh, const struct config *c,
-                     const struct url *u, const char *protocol_name, char *host,
-                     size_t hostlen);
+                     const struct url *u, const char *ip,
+                     const char *protocol_name, char *host, size_t hostlen);
+
+/* Write a text frame (one lws_write, in WRITEABLE). -1 on failure. */
+int net_write_text(struct lws *wsi, const char *text, size_t n);
+
+/* Headers of an HTTP answer we accept (a 101 behind a load balancer with
+ * session cookies easily passes lws's 4 KiB default). */
+#define NET_MAX_HEADER_BYTES (32 * 1024)
 
 /* Whether wsi's socket has a connected peer (TCP is up). */
 bool net_tcp_connected(struct lws *wsi);

@@ -8,27 +8,30 @@
  * job and which role an event belongs to. A per-job timer (sul) enforces
  * the deadline: lws 4.1.6 has no per-connection timeout.
  *
- * Host names are resolved up front, all at once, with getaddrinfo_a(): lws
- * resolves with a blocking getaddrinfo() and gives no callback when that
- * fails, so this is how "dns" is told apart and kept within the timeout.
+ * Host names are resolved without blocking (resolve.h), each job on its
+ * own: a job whose name answers late or never keeps only itself waiting,
+ * within its own timeout, and the answer is used (lws gets the numeric
+ * address, so it never resolves again with its blocking getaddrinfo()).
+ * When a connection to the first address is refused, the next one is tried
+ * (localhost is often ::1 first, the server on 127.0.0.1 only).
  */
-#include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <libwebsockets.h>
 
 #include "wsdash/clock.h"
 #include "wsdash/prober.h"
+#include "wsdash/resolve.h"
 #include "wsdash/sanitize.h"
 #include "net.h"
 
 #define FOLLOWUP_MIN_MS 1000 /* time a follow-up GET gets at least */
 
-enum pkind { PK_UPGRADE, PK_GET, PK_HEAD };
+enum pkind { PK_UPGRADE, PK_GET, PK_HEAD, PK_WAKE };
 
 struct pjob;
 
@@ -49,6 +52,9 @@ struct pjob {
 	int64_t t0_us;
 	int64_t deadline_us;
 	bool close_pending; /* upgraded: send the close frame */
+	bool dns_wait;      /* its host name is being resolved */
+	unsigned addr;      /* which of the host's addresses */
+	char ip[RESOLVE_ADDR_MAX];
 };
 
 struct prober {
@@ -58,6 +64,9 @@ struct prober {
 	struct lws_vhost *vh;
 	struct pjob *jobs;
 	size_t n;
+	bool also_head;
+	struct resolver *dns;
+	struct pconn wake; /* the resolver's wake descriptor */
 };
 
 static void
@@ -98,10 +107,12 @@ static bool
 job_busy(const struct pjob *j)
 {
 	return j->up.active || j->get.active || j->head.active ||
-	       j->close_pending;
+	       j->close_pending || j->dns_wait;
 }
 
 static void job_deadline(lws_sorted_usec_list_t *sul);
+static bool job_resolve(struct pjob *j);
+static void dns_collect(struct prober *p);
 
 static void
 job_arm(struct pjob *j, int64_t at_us)
@@ -123,8 +134,8 @@ conn_start(struct pjob *j, struct pconn *pc, enum pkind kind)
 	pc->job = j;
 	pc->kind = kind;
 	pc->active = true;
-	net_client_info(&i, j->p->ctx, j->p->vh, c, u, "wsdash-probe", host,
-	                sizeof(host));
+	net_client_info(&i, j->p->ctx, j->p->vh, c, u, j->ip, "wsdash-probe",
+	                host, sizeof(host));
 	i.opaque_user_data = pc;
 	i.pwsi = &pc->wsi;
 	if (kind == PK_UPGRADE) {
@@ -172,6 +183,14 @@ job_deadline(lws_sorted_usec_list_t *sul)
 	struct pjob *j = lws_container_of(sul, struct pjob, sul_deadline);
 	struct probe_obs *o = &j->row->obs;
 
+	if (j->dns_wait) {
+		j->dns_wait = false;
+		o->outcome = PO_DNS;
+		snprintf(o->error, sizeof(o->error),
+		         "'%.64s': no answer in %d ms", j->ep->ws.host,
+		         o->timeout_ms);
+		job_elapsed(j);
+	}
 	if (j->up.active) {
 		o->outcome = PO_TIMEOUT;
 		o->tcp_connected = net_tcp_connected(j->up.wsi);
@@ -197,6 +216,20 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct pjob *j = pc ? pc->job : NULL;
 	struct probe_obs *o = j ? &j->row->obs : NULL;
 
+	if (pc != NULL && pc->kind == PK_WAKE) {
+		if (reason == LWS_CALLBACK_RAW_RX_FILE) {
+			uint64_t v;
+			struct prober *p =
+			    lws_container_of(pc, struct prober, wake);
+
+			if (read((int)lws_get_socket_fd(wsi), &v, sizeof(v)) <
+			    0) {
+				/* nothing to read: spurious */
+			}
+			dns_collect(p);
+		}
+		return 0;
+	}
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
 		return o ? net_tls_verdict(user, len, &o->tls_error,
@@ -262,6 +295,15 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			break;
 		pc->active = false;
 		pc->wsi = NULL;
+		if (pc->kind == PK_UPGRADE && o->http_status == 0 &&
+		    o->tls_error == 0 && in != NULL &&
+		    strstr((const char *)in, "Unable to connect") != NULL) {
+			/* refused: the host's next address, if any */
+			j->addr++;
+			if (job_resolve(j))
+				break;
+			resolver_forget(j->p->dns, j->ep->ws.host);
+		}
 		if (pc->kind == PK_UPGRADE) {
 			if (o->http_status == 0)
 				o->http_status =
@@ -315,111 +357,75 @@ static const struct lws_protocols probe_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-/* Is s an IPv4 or IPv6 literal (no resolution needed)? */
+/*
+ * Resolve the job's host (address number j->addr) and, once there is an
+ * address, start its connections. Returns false when the host has no
+ * address of that number.
+ */
 static bool
-numeric_host(const char *s)
+job_resolve(struct pjob *j)
 {
-	struct addrinfo hints = {0}, *res = NULL;
-	int r;
+	struct probe_obs *o = &j->row->obs;
+	char err[96];
 
-	hints.ai_flags = AI_NUMERICHOST;
-	r = getaddrinfo(s, NULL, &hints, &res);
-	if (res)
-		freeaddrinfo(res);
-	return r == 0;
+	j->dns_wait = false;
+	switch (resolver_get(j->p->dns, j->ep->ws.host, j->addr,
+	                     clock_mono_us(), j->ip, sizeof(j->ip), err,
+	                     sizeof(err))) {
+	case RESOLVE_OK:
+		if (j->p->also_head && j->addr == 0)
+			conn_start(j, &j->head, PK_HEAD);
+		conn_start(j, &j->up, PK_UPGRADE);
+		return true;
+	case RESOLVE_PENDING:
+		j->dns_wait = true;
+		return true;
+	case RESOLVE_FAILED:
+		o->outcome = PO_DNS;
+		snprintf(o->error, sizeof(o->error), "'%.64s': %.56s",
+		         j->ep->ws.host, err);
+		job_elapsed(j);
+		return true;
+	default:
+		return false;
+	}
 }
 
-/*
- * Resolve every distinct host name at once; jobs whose host does not
- * resolve get outcome PO_DNS. Waits at most timeout_ms.
- */
+/* Lookups finished: start the jobs that waited for them. */
 static void
-resolve_all(struct prober *p, int timeout_ms)
+dns_collect(struct prober *p)
 {
-	struct gaicb *reqs = calloc(p->n, sizeof(*reqs));
-	struct gaicb **list = calloc(p->n, sizeof(*list));
-	struct addrinfo hints = {0};
-	size_t nreq = 0;
-	int64_t end = clock_mono_us() + (int64_t)timeout_ms * 1000;
+	if (resolver_collect(p->dns, clock_mono_us()) == 0)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->jobs[i].dns_wait)
+			job_resolve(&p->jobs[i]);
+}
 
-	if (reqs == NULL || list == NULL)
-		goto out;
-	hints.ai_socktype = SOCK_STREAM;
-	for (size_t i = 0; i < p->n; i++) {
-		const char *h = p->jobs[i].ep->ws.host;
-		bool dup = false;
+/* The resolver's wake descriptor, in this loop. */
+static bool
+adopt_wake(struct prober *p)
+{
+	lws_sock_file_fd_type f;
+	struct lws *wsi;
 
-		if (p->jobs[i].ep->ws.ipv6 || numeric_host(h))
-			continue;
-		for (size_t k = 0; k < nreq && !dup; k++)
-			dup = strcmp(reqs[k].ar_name, h) == 0;
-		if (dup)
-			continue;
-		reqs[nreq].ar_name = h;
-		reqs[nreq].ar_request = &hints;
-		list[nreq] = &reqs[nreq];
-		nreq++;
-	}
-	if (nreq == 0 || getaddrinfo_a(GAI_NOWAIT, list, (int)nreq, NULL) != 0)
-		goto out;
-	for (;;) {
-		size_t busy = 0;
-		int64_t left = end - clock_mono_us();
-		struct timespec ts;
-
-		for (size_t k = 0; k < nreq; k++)
-			busy += gai_error(&reqs[k]) == EAI_INPROGRESS;
-		if (busy == 0 || left <= 0)
-			break;
-		ts.tv_sec = left / 1000000;
-		ts.tv_nsec = (left % 1000000) * 1000;
-		gai_suspend((const struct gaicb *const *)list, (int)nreq, &ts);
-	}
-	for (size_t k = 0; k < nreq; k++) {
-		int e = gai_error(&reqs[k]);
-
-		if (e == EAI_INPROGRESS)
-			gai_cancel(&reqs[k]);
-		if (e == 0) {
-			freeaddrinfo(reqs[k].ar_result);
-			continue;
-		}
-		for (size_t i = 0; i < p->n; i++) {
-			struct probe_obs *o = &p->jobs[i].row->obs;
-
-			if (strcmp(p->jobs[i].ep->ws.host, reqs[k].ar_name) !=
-			    0)
-				continue;
-			o->outcome = PO_DNS;
-			snprintf(o->error, sizeof(o->error), "'%.64s': %s",
-			         reqs[k].ar_name,
-			         e == EAI_INPROGRESS ? "no answer in time"
-			                             : gai_strerror(e));
-			o->elapsed_ms =
-			    (double)(clock_mono_us() - p->jobs[i].t0_us) /
-			    1000.0;
-		}
-	}
-	/*
-	 * A request still in progress keeps pointers into reqs; after
-	 * gai_cancel() it may still run, so leak reqs in that rare case
-	 * rather than free memory a resolver thread could touch.
-	 */
-	for (size_t k = 0; k < nreq; k++)
-		if (gai_error(&reqs[k]) == EAI_INPROGRESS) {
-			reqs = NULL;
-			break;
-		}
-out:
-	free(reqs);
-	free(list);
+	f.filefd = dup(resolver_wake_fd());
+	if (f.filefd < 0)
+		return false;
+	p->wake.kind = PK_WAKE;
+	wsi = lws_adopt_descriptor_vhost(p->vh, LWS_ADOPT_RAW_FILE_DESC, f,
+	                                 "wsdash-probe", NULL);
+	if (wsi == NULL)
+		return false;
+	lws_set_opaque_user_data(wsi, &p->wake);
+	return true;
 }
 
 int
 prober_run(const struct config *c, struct check_row *rows, size_t n,
            bool also_head, char *err, size_t errlen)
 {
-	struct prober p = {.c = c, .n = n};
+	struct prober p = {.c = c, .n = n, .also_head = also_head};
 	int max_timeout = c->timeout_ms;
 	int64_t t0, hard_end;
 	bool tls = false;
@@ -436,8 +442,11 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 	if (p.ctx == NULL)
 		return -1;
 	p.jobs = calloc(n ? n : 1, sizeof(*p.jobs));
-	if (p.jobs == NULL) {
+	p.dns = resolver_new();
+	if (p.jobs == NULL || p.dns == NULL || !adopt_wake(&p)) {
 		lws_context_destroy(p.ctx);
+		free(p.jobs);
+		resolver_free(p.dns);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -451,18 +460,12 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 		rows[i].obs.timeout_ms = config_timeout(c, i);
 		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
 	}
-
-	resolve_all(&p, max_timeout);
-
+	/* each job on its own: its timeout covers its lookup */
 	for (size_t i = 0; i < n; i++) {
 		struct pjob *j = &p.jobs[i];
 
-		if (j->row->obs.outcome == PO_DNS)
-			continue;
 		job_arm(j, t0 + (int64_t)config_timeout(c, i) * 1000);
-		if (also_head)
-			conn_start(j, &j->head, PK_HEAD);
-		conn_start(j, &j->up, PK_UPGRADE);
+		job_resolve(j);
 	}
 
 	/*
@@ -496,6 +499,7 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 	for (size_t i = 0; i < n; i++)
 		lws_sul_cancel(&p.jobs[i].sul_deadline);
 	lws_context_destroy(p.ctx);
+	resolver_free(p.dns);
 	free(p.jobs);
 	return 0;
 }
