@@ -982,6 +982,7 @@ on_key(struct dash *d, int ch)
 	case 'q':
 	case 'Q':
 		*d->stop = 1;
+		watcher_wake(d->w); /* out of lws_service() at once */
 		return;
 	case '?':
 		d->help = true;
@@ -1111,8 +1112,10 @@ dash_input(void *user)
 	}
 	if (got == 0) {
 		/* readable but nothing to read: the terminal went away */
-		if (!isatty(STDIN_FILENO))
+		if (!isatty(STDIN_FILENO)) {
 			*d->stop = 1;
+			watcher_wake(d->w);
+		}
 	}
 	dash_wake(d);
 	request_frame(d);

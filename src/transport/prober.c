@@ -206,6 +206,9 @@ job_deadline(lws_sorted_usec_list_t *sul)
 		conn_kill(&j->head);
 	}
 	j->close_pending = false;
+	/* timers run before lws_service() polls: without this it would
+	 * wait for the next timer before the loop sees the job is done */
+	lws_cancel_service(j->p->ctx);
 }
 
 static int

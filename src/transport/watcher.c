@@ -604,7 +604,12 @@ tick_fire(lws_sorted_usec_list_t *sul)
 static void
 end_fire(lws_sorted_usec_list_t *sul)
 {
-	lws_container_of(sul, struct watcher, sul_end)->done = true;
+	struct watcher *w = lws_container_of(sul, struct watcher, sul_end);
+
+	w->done = true;
+	/* lws_service() would otherwise go on to wait for its next timer
+	 * before returning to the loop that looks at done */
+	lws_cancel_service(w->ctx);
 }
 
 void

@@ -36,7 +36,7 @@
 #include "wsdash/theap.h"
 #include "wsdash/watcher.h"
 
-#define WATCH_MAX_CONNECTING  256 /* handshakes + polls in flight */
+#define WATCH_MAX_CONNECTING  512 /* handshakes + polls in flight */
 #define WATCH_TIMERS_PER_PASS 512 /* then the loop looks at its stop flag */
 #define JPING_SLOTS           4   /* JSON pings awaiting their pong */
 

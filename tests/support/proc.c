@@ -1,4 +1,5 @@
 /* proc.c: child processes for integration tests; see proc.h. */
+#include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -141,36 +142,41 @@ child_start_cmd(struct child *c, bool want_port, const char *const *argv)
 	return spawn(c, want_port, argv, NULL);
 }
 
-/* WSDASH_BIN followed by argv. */
-static void
-wsdash_argv(const char **args, int max, const char *const *argv)
+/* WSDASH_BIN followed by argv (caller frees). */
+static const char **
+wsdash_argv(const char *const *argv)
 {
-	int n = 0;
+	size_t n = 0;
+	const char **args;
 
-	args[n++] = WSDASH_BIN;
-	while (argv && argv[n - 1] && n < max - 1) {
-		args[n] = argv[n - 1];
+	while (argv && argv[n])
 		n++;
-	}
-	args[n] = NULL;
+	args = calloc(n + 2, sizeof(*args));
+	cr_assert_not_null(args);
+	args[0] = WSDASH_BIN;
+	for (size_t i = 0; i < n; i++)
+		args[i + 1] = argv[i];
+	return args;
 }
 
 bool
 child_start(struct child *c, bool want_port, const char *const *argv)
 {
-	const char *args[1024];
+	const char **args = wsdash_argv(argv);
+	bool ok = spawn(c, want_port, args, NULL);
 
-	wsdash_argv(args, 1024, argv);
-	return spawn(c, want_port, args, NULL);
+	free(args);
+	return ok;
 }
 
 bool
 child_start_err(struct child *c, const char *const *argv, const char *err_path)
 {
-	const char *args[1024];
+	const char **args = wsdash_argv(argv);
+	bool ok = spawn(c, false, args, err_path);
 
-	wsdash_argv(args, 1024, argv);
-	return spawn(c, false, args, err_path);
+	free(args);
+	return ok;
 }
 
 bool
@@ -279,12 +285,11 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
            size_t errlen, int timeout_ms)
 {
 	int po[2], pe[2], status = 0;
-	const char *args[1024];
+	const char **args = wsdash_argv(argv);
 	size_t no = 0, ne = 0;
 	long long deadline = test_now_ms() + timeout_ms;
 	pid_t pid;
 
-	wsdash_argv(args, 1024, argv);
 	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
 		return -1;
 	pid = fork();
@@ -295,6 +300,7 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
 		execv(WSDASH_BIN, (char *const *)args);
 		_exit(127);
 	}
+	free(args);
 	close(po[1]);
 	close(pe[1]);
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
