@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -435,10 +436,11 @@ ld_int(struct loader *l, const cJSON *obj, const char *key, const char *where,
 	if (v == NULL)
 		return true;
 	snprintf(w, sizeof(w), "%s%s%s", where, *where ? "." : "", key);
-	if (!cJSON_IsNumber(v) ||
-	    v->valuedouble != (double)(long)v->valuedouble)
+	/* compare as doubles: casting 1e300 to an integer is undefined */
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    floor(v->valuedouble) != v->valuedouble)
 		return ld_fail(l, w, "expected a whole number");
-	if (v->valuedouble < lo || v->valuedouble > hi)
+	if (v->valuedouble < (double)lo || v->valuedouble > (double)hi)
 		return ld_fail(l, w, "%g is out of range (%ld to %ld)",
 		               v->valuedouble, lo, hi);
 	*out = (int)v->valuedouble;

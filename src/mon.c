@@ -300,10 +300,14 @@ mon_history(const struct mon_ep *ep, unsigned i)
 	return &ep->hist[(ep->hist_head + MON_HISTORY - 1 - i) % MON_HISTORY];
 }
 
-/* Keep a bounded copy of a message for the last-event display. */
+/*
+ * Analyse the whole message (type, summary, time, seq: a 1 MiB JSON
+ * message is still valid JSON), then keep a bounded copy of it for the
+ * detail view.
+ */
 static void
-keep_last(struct mon_ep *ep, const struct mon_event *ev, int64_t now_us,
-          bool from_poll)
+keep_last(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
+          int64_t now_us, bool from_poll)
 {
 	size_t keep = ev->len < MON_LAST_MAX ? ev->len : MON_LAST_MAX;
 
@@ -314,6 +318,7 @@ keep_last(struct mon_ep *ep, const struct mon_event *ev, int64_t now_us,
 			return;
 		ep->last = p;
 	}
+	msgsum_analyze(ev->data, ev->len, ev->binary, m->utf8, &ep->last_info);
 	if (keep)
 		memcpy(ep->last, ev->data, keep);
 	ep->last_len = keep;
@@ -322,26 +327,18 @@ keep_last(struct mon_ep *ep, const struct mon_event *ev, int64_t now_us,
 	ep->last_from_poll = from_poll;
 	ep->last_at_us = now_us;
 	ep->last_wall_ms = ev->wall_ms;
-	ep->last_dirty = true;
 }
 
 const struct msg_info *
-mon_last_info(struct mon_ep *ep, bool utf8)
+mon_last_info(const struct mon_ep *ep)
 {
-	if (ep->last == NULL)
-		return NULL;
-	if (ep->last_dirty) {
-		msgsum_analyze(ep->last, ep->last_len, ep->last_binary, utf8,
-		               &ep->last_info);
-		ep->last_dirty = false;
-	}
-	return &ep->last_info;
+	return ep->last != NULL ? &ep->last_info : NULL;
 }
 
 bool
-mon_last_lag(struct mon_ep *ep, bool utf8, double *lag_ms)
+mon_last_lag(const struct mon_ep *ep, double *lag_ms)
 {
-	const struct msg_info *mi = mon_last_info(ep, utf8);
+	const struct msg_info *mi = mon_last_info(ep);
 
 	if (mi == NULL || !mi->has_time || ep->last_wall_ms <= 0)
 		return false;
@@ -384,7 +381,7 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		ep->msgs++;
 		ep->bytes += ev->len;
 		rate_count(ep, now_us);
-		keep_last(ep, ev, now_us, false);
+		keep_last(m, ep, ev, now_us, false);
 		chg |= MON_CHG_MESSAGE;
 		break;
 	case MEV_MSG_DROPPED:
@@ -398,7 +395,7 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		ep->last_poll_rtt_us = ev->rtt_us;
 		ep->last_poll_at_us = now_us;
 		if (ev->data != NULL)
-			keep_last(ep, ev, now_us, true);
+			keep_last(m, ep, ev, now_us, true);
 		chg |= MON_CHG_POLL;
 		break;
 	case MEV_POLL_FAIL:

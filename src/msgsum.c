@@ -107,22 +107,26 @@ msgsum_iso8601(const char *s, double *epoch_ms)
 bool
 msgsum_time(const cJSON *v, double *epoch_ms)
 {
-	if (cJSON_IsNumber(v)) {
-		double t = v->valuedouble;
+	double t;
 
+	if (cJSON_IsNumber(v)) {
+		t = v->valuedouble;
 		if (!isfinite(t) || t <= 0)
 			return false;
 		if (t < 1e11)
-			*epoch_ms = t * 1000.0; /* seconds */
+			t *= 1000.0; /* seconds */
 		else if (t > 1e14)
-			*epoch_ms = t / 1000.0; /* microseconds */
-		else
-			*epoch_ms = t;
-		return true;
+			t /= 1000.0; /* microseconds */
+	} else if (!cJSON_IsString(v) ||
+	           !msgsum_iso8601(v->valuestring, &t)) {
+		return false;
 	}
-	if (cJSON_IsString(v))
-		return msgsum_iso8601(v->valuestring, epoch_ms);
-	return false;
+	/* 1970..2200: anything else is not a send time (and "sent_at":
+	 * 1e308 must not make a lag no integer can hold) */
+	if (t < 0 || t > MSGSUM_TIME_MAX_MS)
+		return false;
+	*epoch_ms = t;
+	return true;
 }
 
 /* A bounded string builder for the summary. */

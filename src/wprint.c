@@ -5,6 +5,7 @@
  * ever contain text that went through sanitize_text() (the model stores
  * sanitized reasons and summaries, names were validated by config).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,16 @@ wprint_done(struct wprint *p)
 {
 	free(p->eps);
 	memset(p, 0, sizeof(*p));
+}
+
+/* x rounded to a multiple of step, without -0 (no integer casts: x may
+ * be anything a server put in a message) */
+static double
+round_to(double x, double step)
+{
+	double r = round(x / step) * step;
+
+	return r == 0 ? 0 : r;
 }
 
 /* "22:00:01.123" in local time. */
@@ -79,7 +90,7 @@ json_base(const struct mon_ep *ep, double wall_ms, const char *event)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(o, "ts_ms",
-	                        (double)(long long)(wall_ms * 1000) / 1000.0);
+	                        round_to(wall_ms, 0.001));
 	cJSON_AddStringToObject(o, "endpoint", ep->cfg->name);
 	cJSON_AddStringToObject(o, "event", event);
 	return o;
@@ -153,9 +164,9 @@ static char *
 message_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
              const struct mon_event *ev)
 {
-	const struct msg_info *mi = mon_last_info(ep, p->utf8);
+	const struct msg_info *mi = mon_last_info(ep);
 	double lag;
-	bool has_lag = mon_last_lag(ep, p->utf8, &lag);
+	bool has_lag = mon_last_lag(ep, &lag);
 	char lagtxt[48] = "";
 
 	if (mi == NULL)
@@ -167,14 +178,15 @@ message_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		cJSON_AddNumberToObject(o, "bytes", (double)ev->len);
 		if (has_lag)
 			cJSON_AddNumberToObject(
-			    o, "lag_ms", (double)(long long)(lag * 10) / 10.0);
+			    o, "lag_ms", round_to(lag, 0.1));
 		if (mi->has_seq)
 			cJSON_AddNumberToObject(o, "seq", mi->seq);
 		cJSON_AddStringToObject(o, "summary", mi->summary);
 		return json_line(o);
 	}
 	if (has_lag)
-		snprintf(lagtxt, sizeof(lagtxt), "  lag %.0f ms", lag);
+		snprintf(lagtxt, sizeof(lagtxt), "  lag %.0f ms",
+		         round_to(lag, 1));
 	return plain_line(p, ep, wall_ms, "message", "%s  %zu B%s  %s",
 	                  mi->type, ev->len, lagtxt, mi->summary);
 }
@@ -184,7 +196,7 @@ poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
           const struct mon_event *ev)
 {
 	const struct msg_info *mi =
-	    ev->kind == MEV_POLL_OK ? mon_last_info(ep, p->utf8) : NULL;
+	    ev->kind == MEV_POLL_OK ? mon_last_info(ep) : NULL;
 
 	if (p->json) {
 		cJSON *o = json_base(ep, wall_ms, "poll");
@@ -305,7 +317,7 @@ wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
 		bool over = pe->sec_msgs > WPRINT_MSG_LINES;
 
 		if (over) {
-			const struct msg_info *mi = mon_last_info(ep, p->utf8);
+			const struct msg_info *mi = mon_last_info(ep);
 
 			if (p->json) {
 				cJSON *o = json_base(ep, wall_ms, "summary");
@@ -350,7 +362,7 @@ wprint_output_dropped(struct wprint *p, uint64_t lines, double wall_ms)
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(
-		    o, "ts_ms", (double)(long long)(wall_ms * 1000) / 1000.0);
+		    o, "ts_ms", round_to(wall_ms, 0.001));
 		cJSON_AddStringToObject(o, "event", "output_dropped");
 		cJSON_AddNumberToObject(o, "lines", (double)lines);
 		return json_line(o);

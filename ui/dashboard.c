@@ -292,7 +292,7 @@ static void
 last_event_text(struct dash *d, struct mon_ep *ep, int64_t now, char *what,
                 size_t wlen, char *age, size_t alen)
 {
-	const struct msg_info *mi = mon_last_info(ep, d->utf8);
+	const struct msg_info *mi = mon_last_info(ep);
 
 	if (mi == NULL) {
 		snprintf(what, wlen, "no message yet");
@@ -338,7 +338,7 @@ counters_text(struct dash *d, struct mon_ep *ep, int64_t now, char *out,
 	double l;
 
 	ui_fmt_count(ep->msgs, msgs, sizeof(msgs));
-	if (mon_last_lag(ep, d->utf8, &l) && !ep->last_from_poll) {
+	if (mon_last_lag(ep, &l) && !ep->last_from_poll) {
 		char t[16];
 
 		ui_fmt_lag(l, t, sizeof(t));
@@ -419,7 +419,7 @@ draw_panel(struct dash *d, int i, struct ui_rect r, int64_t now,
 			putf(d, y, x + inner - aw, aw, term_attr(ROLE_DIM),
 			     "%s ago", age);
 		y++;
-		mi = mon_last_info(ep, d->utf8);
+		mi = mon_last_info(ep);
 		putf(d, y++, x + 2, inner - 2, term_attr(ROLE_DIM), "%s",
 		     mi ? mi->summary : "");
 	}

@@ -256,7 +256,7 @@ ui_fmt_lag(double ms, char *out, size_t len)
 	if (ms > -1 && ms < 1)
 		snprintf(out, len, "<1 ms");
 	else if (ms > -10000 && ms < 10000)
-		snprintf(out, len, "%.0f ms", ms);
+		snprintf(out, len, "%.0f ms", ms); /* |ms| >= 1: never "-0" */
 	else
 		snprintf(out, len, "%.1f s", ms / 1000);
 }

@@ -125,7 +125,7 @@ struct mon_ep {
 
 	struct rtt_ring rtt;
 
-	/* last message (raw, analysed lazily) */
+	/* last message: analysed whole on arrival, a bounded copy kept */
 	char *last;       /* heap copy, <= MON_LAST_MAX bytes */
 	size_t last_len;  /* bytes kept */
 	size_t last_full; /* its real size */
@@ -133,8 +133,7 @@ struct mon_ep {
 	bool last_from_poll;
 	int64_t last_at_us;
 	int64_t last_wall_ms;
-	bool last_dirty; /* info not yet computed */
-	struct msg_info last_info;
+	struct msg_info last_info; /* of the whole message */
 
 	/* polling */
 	int last_poll_status;
@@ -173,11 +172,11 @@ double mon_rate(const struct mon_ep *ep, int64_t now_us);
 /* Share of time on WebSocket so far, 0..1 (1 before any time passed). */
 double mon_ws_share(const struct mon_ep *ep, int64_t now_us);
 
-/* The last message's analysis (computed on first use). NULL if none. */
-const struct msg_info *mon_last_info(struct mon_ep *ep, bool utf8);
+/* The last message's analysis (of the whole message). NULL if none. */
+const struct msg_info *mon_last_info(const struct mon_ep *ep);
 
 /* Lag of the last message in ms; false if it carried no timestamp. */
-bool mon_last_lag(struct mon_ep *ep, bool utf8, double *lag_ms);
+bool mon_last_lag(const struct mon_ep *ep, double *lag_ms);
 
 /* i-th newest transition (0 = newest), NULL past the end. */
 const struct mon_transition *mon_history(const struct mon_ep *ep, unsigned i);

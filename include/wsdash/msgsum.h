@@ -19,8 +19,9 @@
 
 #include <cjson/cJSON.h>
 
-#define MSG_TYPE_MAX    48
-#define MSG_SUMMARY_MAX 128
+#define MSG_TYPE_MAX       48
+#define MSG_SUMMARY_MAX    128
+#define MSGSUM_TIME_MAX_MS 7258118400000.0 /* 2200-01-01 */
 
 struct msg_info {
 	char type[MSG_TYPE_MAX];
@@ -41,7 +42,7 @@ void msgsum_analyze(const char *data, size_t len, bool binary, bool utf8,
 /*
  * A timestamp value as epoch milliseconds: a number (seconds if below
  * 1e11, microseconds if above 1e14, else milliseconds) or an ISO 8601
- * string. Returns false if v is neither.
+ * string, between 1970 and 2200. Returns false otherwise.
  */
 bool msgsum_time(const cJSON *v, double *epoch_ms);
 

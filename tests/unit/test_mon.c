@@ -3,6 +3,7 @@
  * bookkeeping, backoff, RTT statistics, rates, time share, history bounds.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "wsdash/mon.h"
@@ -325,31 +326,60 @@ Test(mon, counters_rate_and_share, .fini = teardown_all)
 	cr_assert_eq(ep->rtt.count, 1);
 }
 
-Test(mon, last_message_kept_bounded_and_analysed_lazily, .fini = teardown_all)
+/*
+ * A message larger than the copy kept for display is still analysed
+ * whole: valid JSON of 3 x 64 KiB has its type, seq and summary.
+ */
+Test(mon, big_messages_are_analysed_whole_and_kept_bounded,
+     .fini = teardown_all)
 {
 	struct mon_ep *ep;
-	size_t big = MON_LAST_MAX * 2;
-	char *blob = malloc(big);
+	size_t cap = MON_LAST_MAX * 4, n;
+	char *blob = malloc(cap);
 	struct mon_event e = {.kind = MEV_MESSAGE, .wall_ms = 1764108000500};
 	const struct msg_info *mi;
 	double lag;
+	int items = 0;
 
 	setup_with(true);
 	ep = &m.eps[0];
-	memset(blob, 'x', big);
+	n = (size_t)snprintf(blob, cap, "{\"type\":\"big_update\",\"seq\":7,"
+	                                "\"data\":[");
+	while (n < MON_LAST_MAX * 3) {
+		n += (size_t)snprintf(blob + n, cap - n,
+		                      "%s{\"status\":\"running\",\"pad\":"
+		                      "\"%064d\"}",
+		                      items ? "," : "", items);
+		items++;
+	}
+	n += (size_t)snprintf(blob + n, cap - n, "]}");
 	e.data = blob;
-	e.len = big;
+	e.len = n;
 	mon_apply(&m, ep, &e, 1);
-	cr_assert_eq(ep->last_len, MON_LAST_MAX);
-	cr_assert_eq(ep->last_full, big);
-	cr_assert(ep->last_dirty, "analysis waits until asked");
+	cr_assert_eq(ep->last_len, MON_LAST_MAX, "the copy is bounded");
+	cr_assert_eq(ep->last_full, n);
+	mi = mon_last_info(ep);
+	cr_assert_str_eq(mi->type, "big_update", "analysed from the copy?");
+	cr_assert(mi->has_seq && mi->seq == 7);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "%d items: %d running", items,
+		         items);
+		cr_assert_str_eq(mi->summary, want);
+	}
 	e.data = "{\"type\":\"t\",\"sent_at\":1764108000000,\"data\":[]}";
 	e.len = strlen(e.data);
 	mon_apply(&m, ep, &e, 2);
-	mi = mon_last_info(ep, true);
+	mi = mon_last_info(ep);
 	cr_assert_str_eq(mi->type, "t");
-	cr_assert(mon_last_lag(ep, true, &lag));
+	cr_assert(mon_last_lag(ep, &lag));
 	cr_assert_float_eq(lag, 500.0, 1e-6);
+	/* an absurd send time is no send time: no lag, not -9e17 ms */
+	e.data = "{\"type\":\"t\",\"sent_at\":1e308}";
+	e.len = strlen(e.data);
+	mon_apply(&m, ep, &e, 3);
+	cr_assert_not(mon_last_lag(ep, &lag));
 	free(blob);
 }
 
