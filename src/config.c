@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "wsdash/config.h"
+#include "wsdash/strmap.h"
 
 const char config_redacted[] = "<redacted>";
 
@@ -84,6 +85,8 @@ config_clear_endpoints(struct config *c)
 	free(c->eps);
 	c->eps = NULL;
 	c->neps = 0;
+	strmap_free(&c->names);
+	strmap_free(&c->name_next);
 }
 
 int
@@ -266,15 +269,24 @@ default_poll(struct endpoint_cfg *e)
 static bool
 name_taken(const struct config *c, const char *name)
 {
-	for (size_t i = 0; i < c->neps; i++)
-		if (c->eps[i].name && strcmp(c->eps[i].name, name) == 0)
-			return true;
-	return false;
+	return strmap_get(&c->names, name) != NULL;
 }
 
-/* Name from the last path segment, made unique with "#2", "#3"... */
-static char *
-derive_name(const struct config *c, const struct url *u)
+/* e is called name (a copy), and the name is taken. */
+static bool
+name_set(struct config *c, struct endpoint_cfg *e, const char *name)
+{
+	e->name = strdup(name);
+	return e->name != NULL && strmap_put(&c->names, name, 1);
+}
+
+/*
+ * Name from the last path segment, made unique with "#2", "#3"... Each
+ * segment remembers the next number to try, so 10,000 endpoints ending in
+ * the same segment cost 10,000 steps, not 10,000 squared.
+ */
+static bool
+derive_name(struct config *c, struct endpoint_cfg *e, const struct url *u)
 {
 	char seg[CONFIG_NAME_MAX], cand[CONFIG_NAME_MAX + 8];
 	size_t n = strcspn(u->path, "?");
@@ -292,9 +304,17 @@ derive_name(const struct config *c, const struct url *u)
 	else
 		snprintf(seg, sizeof(seg), "%.*s", (int)(end - start), start);
 	snprintf(cand, sizeof(cand), "%s", seg);
-	for (int i = 2; name_taken(c, cand) && i < 100000; i++)
-		snprintf(cand, sizeof(cand), "%s#%d", seg, i);
-	return strdup(cand);
+	if (name_taken(c, cand)) {
+		int *next = strmap_get(&c->name_next, seg);
+		int i = next ? *next : 2;
+
+		do
+			snprintf(cand, sizeof(cand), "%s#%d", seg, i++);
+		while (name_taken(c, cand));
+		if (!strmap_put(&c->name_next, seg, i))
+			return false;
+	}
+	return name_set(c, e, cand);
 }
 
 static struct endpoint_cfg *
@@ -328,7 +348,10 @@ config_add_url(struct config *c, const char *url, char *err, size_t errlen)
 		return false;
 	}
 	e->ws = u;
-	e->name = derive_name(c, &u);
+	if (!derive_name(c, e, &u)) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
 	default_poll(e);
 	return true;
 }
@@ -357,7 +380,7 @@ config_add_default_set(struct config *c)
 			continue;
 		}
 		e->ws = u;
-		e->name = strdup(set[i].name);
+		name_set(c, e, set[i].name);
 		e->required = set[i].required;
 		default_poll(e);
 		if (!c->hello_set) {
@@ -640,9 +663,10 @@ ld_endpoint(struct loader *l, const cJSON *o, size_t idx)
 		if (name_taken(c, name->valuestring))
 			return ld_fail(l, w, "duplicate name '%s'",
 			               name->valuestring);
-		e->name = strdup(name->valuestring);
-	} else {
-		e->name = derive_name(c, &e->ws);
+		if (!name_set(c, e, name->valuestring))
+			return ld_fail(l, w, "out of memory");
+	} else if (!derive_name(c, e, &e->ws)) {
+		return ld_fail(l, w, "out of memory");
 	}
 
 	poll = cJSON_GetObjectItemCaseSensitive(o, "poll_url");

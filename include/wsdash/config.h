@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "wsdash/strmap.h"
 #include "wsdash/url.h"
 
 #define CONFIG_MAX_FILE      (1024 * 1024) /* bytes of JSON */
@@ -66,6 +67,8 @@ struct endpoint_cfg {
 
 struct config {
 	struct url server; /* base for the default set and relative URLs */
+	struct strmap names;     /* endpoint names taken */
+	struct strmap name_next; /* derived names: next "#N" per segment */
 	bool server_set;
 	bool server_locked; /* set on the command line: the file's is ignored */
 	struct endpoint_cfg *eps;

@@ -1,6 +1,8 @@
 /* Endpoint set and options: defaults, the JSON file, its errors. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "wsdash/config.h"
 
@@ -235,4 +237,45 @@ Test(config, headers_replace_by_name)
 		free(h[i].value);
 	}
 	free(h);
+}
+
+/*
+ * 10,000 endpoints whose URLs end in the same segment get distinct names
+ * (same, same#2 ... same#10000) in linear time: it took minutes when each
+ * candidate was checked against every name. The bound only tells linear
+ * from cubic on any machine.
+ */
+Test(config, many_endpoints_with_one_name_load_fast)
+{
+	struct config c;
+	char url[96], why[256];
+	struct timespec t0, t1;
+	double secs;
+
+	config_init(&c, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 9997; i++) {
+		snprintf(url, sizeof(url), "ws://h%d.example:80/ws/same", i);
+		cr_assert(config_add_url(&c, url, why, sizeof(why)), "%s", why);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_assert_str_eq(c.eps[0].name, "same");
+	cr_assert_str_eq(c.eps[1].name, "same#2");
+	cr_assert_str_eq(c.eps[9996].name, "same#9997");
+	cr_assert_lt(secs, 5.0, "9,997 names took %.2f s", secs);
+	/* an explicit name that a derived one would have taken */
+	cr_assert(config_load_json(
+	              &c,
+	              "{\"endpoints\":[{\"name\":\"x#2\",\"url\":\"ws://a/x\"},"
+	              "{\"url\":\"ws://b/x\"},{\"url\":\"ws://c/x\"}]}",
+	              strlen("{\"endpoints\":[{\"name\":\"x#2\",\"url\":"
+	                     "\"ws://a/x\"},{\"url\":\"ws://b/x\"},{\"url\":"
+	                     "\"ws://c/x\"}]}"),
+	              "t.json", why, sizeof(why)),
+	          "%s", why);
+	cr_assert_str_eq(c.eps[9998].name, "x");
+	cr_assert_str_eq(c.eps[9999].name, "x#3", "x#2 is taken");
+	config_free(&c);
 }
