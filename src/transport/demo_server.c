@@ -42,6 +42,8 @@
 #define ACCEPT_BATCH      64  /* accepts per readable event, for fairness */
 #define FLOOD_BATCH       64  /* flood writes per writeable event */
 #define RELISTEN_RETRY_US (500 * LWS_US_PER_MS)
+#define EMFILE_PAUSE_US   (100 * LWS_US_PER_MS) /* no accept() for this long */
+#define SHED_BATCH        16 /* idle connections closed per EMFILE */
 
 enum conn_kind { CONN_NONE, CONN_HTTP, CONN_WS };
 
@@ -71,11 +73,15 @@ struct demo_server {
 	struct lws *listen_wsi; /* NULL while not accepting */
 	bool accepting;
 	lws_sorted_usec_list_t sul_relisten;
+	lws_sorted_usec_list_t sul_accept; /* resume accepting after EMFILE */
+	int64_t emfile_logged_us;
+	uint64_t shed; /* idle connections closed to make room */
 
 	struct demo_world world;
 	struct rng jitter;
 	struct ds_stream streams[DEMO_NSTREAMS];
 	lws_dll2_owner_t conns; /* every connection, struct ds_conn.all */
+	lws_dll2_owner_t socks; /* every accepted one, oldest first */
 
 	struct scenario scen;
 	struct scen_event next_ev;
@@ -86,6 +92,17 @@ struct demo_server {
 	unsigned char *scratch; /* LWS_PRE + message being written */
 	size_t scratch_cap;
 	int64_t started_us;
+};
+
+/*
+ * Every accepted socket, from accept() to its end (lws allocates the
+ * per-session data only once a request arrives): what lets us find idle
+ * connections to close when the file descriptors run out. Its lws opaque
+ * user data.
+ */
+struct ds_sock {
+	lws_dll2_t list;
+	struct lws *wsi;
 };
 
 /* Per-connection state, allocated and zeroed by lws (per_session_data). */
@@ -176,6 +193,40 @@ static void
 kill_wsi(struct lws *wsi)
 {
 	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+static void
+sock_track(struct demo_server *srv, struct lws *wsi)
+{
+	struct ds_sock *k = calloc(1, sizeof(*k));
+
+	if (k == NULL)
+		return;
+	k->wsi = wsi;
+	lws_set_opaque_user_data(wsi, k);
+	lws_dll2_add_tail(&k->list, &srv->socks);
+}
+
+static void
+sock_forget(struct lws *wsi)
+{
+	struct ds_sock *k = lws_get_opaque_user_data(wsi);
+
+	if (k == NULL)
+		return;
+	lws_set_opaque_user_data(wsi, NULL);
+	lws_dll2_remove(&k->list);
+	free(k);
+}
+
+/* Idle: no request yet, or HTTP with no answer being written. */
+static bool
+sock_idle(struct lws *wsi)
+{
+	const struct ds_conn *c = lws_wsi_user(wsi);
+
+	return c == NULL || c->srv == NULL ||
+	       (c->kind == CONN_HTTP && c->body == NULL && !c->body_deferred);
 }
 
 /* ---- stream data -------------------------------------------------------- */
@@ -932,6 +983,9 @@ demo_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct ds_conn *c = user;
 
 	switch (reason) {
+	case LWS_CALLBACK_WSI_DESTROY:
+		sock_forget(wsi);
+		break;
 	case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
 		if (c != NULL && srv != NULL)
 			conn_link(srv, c, wsi, CONN_HTTP);
@@ -992,6 +1046,57 @@ demo_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return 0;
 }
 
+/* EMFILE is over (we hope): take connections again. */
+static void
+accept_resume(lws_sorted_usec_list_t *sul)
+{
+	struct demo_server *srv =
+	    lws_container_of(sul, struct demo_server, sul_accept);
+
+	if (srv->listen_wsi != NULL)
+		lws_rx_flow_control(srv->listen_wsi, 1);
+}
+
+/*
+ * Out of file descriptors. The listening socket stays readable, so calling
+ * accept() again at once would spin a core: close the oldest idle HTTP
+ * connections (no upgrade, no answer being written) to make room, and stop
+ * accepting for EMFILE_PAUSE_US.
+ */
+static void
+accept_overloaded(struct demo_server *srv, struct lws *listen_wsi, int err)
+{
+	int closed = 0;
+	int64_t now = clock_mono_us();
+
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1,
+	                           lws_dll2_get_head(&srv->socks))
+	{
+		struct ds_sock *k = lws_container_of(d, struct ds_sock, list);
+
+		if (closed < SHED_BATCH && sock_idle(k->wsi)) {
+			struct lws *wsi = k->wsi;
+
+			sock_forget(wsi);
+			kill_wsi(wsi);
+			closed++;
+		}
+	}
+	lws_end_foreach_dll_safe(d, d1);
+	srv->shed += (uint64_t)closed;
+	lws_rx_flow_control(listen_wsi, 0);
+	lws_sul_schedule(srv->ctx, 0, &srv->sul_accept, accept_resume,
+	                 EMFILE_PAUSE_US);
+	if (now - srv->emfile_logged_us >= LWS_US_PER_SEC) {
+		srv->emfile_logged_us = now;
+		srv_log(srv,
+		        "accept: %s: closed %d idle connection(s) (%llu in "
+		        "all); accepting again in %ld ms",
+		        strerror(err), closed, (unsigned long long)srv->shed,
+		        EMFILE_PAUSE_US / 1000);
+	}
+}
+
 /* The listening socket, adopted as a raw file: accept and hand to lws. */
 static int
 listen_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -1006,14 +1111,21 @@ listen_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			break; /* being closed: leave the backlog to the close
 			        */
 		for (int i = 0; i < ACCEPT_BATCH; i++) {
+			struct lws *nwsi;
 			int fd = accept4(lws_get_socket_fd(wsi), NULL, NULL,
 			                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-			if (fd < 0)
+			if (fd < 0) {
+				if (errno == EMFILE || errno == ENFILE ||
+				    errno == ENOBUFS || errno == ENOMEM)
+					accept_overloaded(srv, wsi, errno);
 				break;
+			}
 			net_nodelay_fd(fd);
 			/* On failure lws closes fd itself. */
-			lws_adopt_socket_vhost(srv->vh, fd);
+			nwsi = lws_adopt_socket_vhost(srv->vh, fd);
+			if (nwsi != NULL)
+				sock_track(srv, nwsi);
 		}
 		break;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:

@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "http.h"
 #include "jlines.h"
 #include "proc.h"
 
@@ -634,4 +635,73 @@ Test(hostile, connect_timeout_is_no_tcp_connection, .timeout = 60)
 	for (int i = 0; i < 8; i++)
 		close(fill[i]);
 	close(ls);
+}
+
+/* Open a TCP connection to 127.0.0.1:port and send nothing (-1 on error). */
+static int
+idle_connect(int port)
+{
+	struct sockaddr_in a = {0};
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/*
+ * The demo backend out of file descriptors (128, with 300 idle clients):
+ * it sheds the oldest idle connections instead of spinning on accept()
+ * (it used to burn 55-68 % of a core on EMFILE), and a new client is
+ * still served.
+ */
+Test(hostile, serve_out_of_file_descriptors_sheds_idle_connections)
+{
+	const char *argv[] = {"/usr/bin/prlimit",
+	                      "--nofile=128:128",
+	                      WSDASH_BIN,
+	                      "serve",
+	                      "--port",
+	                      "0",
+	                      "--rate",
+	                      "0",
+	                      NULL};
+	struct child srv;
+	static int idle[300];
+	double cpu0, cpu1;
+	struct http_resp r;
+	int rc = -1;
+	char line[256];
+	bool logged = false;
+
+	cr_assert(child_start_cmd(&srv, true, argv));
+	for (int i = 0; i < 300; i++)
+		idle[i] = idle_connect(srv.port);
+	cpu0 = cpu_seconds(srv.pid);
+	/* a real client among them is served */
+	for (long long end = test_now_ms() + 20000; test_now_ms() < end;) {
+		rc = http_req(srv.port, "GET", "/api/workflows", NULL, NULL, &r,
+		              3000);
+		if (rc == 0)
+			break;
+	}
+	cr_assert_eq(rc, 0, "no answer while out of fds: %s", strerror(-rc));
+	cr_assert_eq(r.status, 200);
+	http_resp_free(&r);
+	while (!logged && child_read_line(&srv, line, sizeof(line), 5000))
+		logged = strstr(line, "closed") && strstr(line, "idle");
+	cr_assert(logged, "the shedding was not logged");
+	/* and it does not spin while the idle ones keep coming */
+	usleep(2000000);
+	cpu1 = cpu_seconds(srv.pid);
+	cr_assert_lt(cpu1 - cpu0, 1.0, "%.2f CPU s in about 2 s", cpu1 - cpu0);
+	for (int i = 0; i < 300; i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	cr_assert_eq(child_stop(&srv), 0);
 }
