@@ -159,6 +159,20 @@ reason_set(struct mon *m, char *dst, const char *fmt_text)
 	sanitize_text(dst, MON_REASON_MAX, fmt_text, strlen(fmt_text), m->utf8);
 }
 
+/* Why a poll failed, in a few words (sanitized, into out). */
+static void
+poll_error(struct mon *m, const struct mon_event *ev, char *out)
+{
+	const char *t = ev->text ? ev->text : "";
+
+	if (t[0])
+		sanitize_text(out, MON_REASON_MAX, t, strlen(t), m->utf8);
+	else if (ev->status > 0)
+		snprintf(out, MON_REASON_MAX, "answered %d", ev->status);
+	else
+		snprintf(out, MON_REASON_MAX, "failed");
+}
+
 /* Why an event moves an endpoint: the words shown to the user. */
 static void
 event_reason(struct mon *m, const struct mon_event *ev, char *out)
@@ -197,12 +211,8 @@ event_reason(struct mon *m, const struct mon_event *ev, char *out)
 		snprintf(buf, sizeof(buf), "poll %d", ev->status);
 		break;
 	case MEV_POLL_FAIL:
-		if (ev->status > 0)
-			snprintf(buf, sizeof(buf), "poll answered %d",
-			         ev->status);
-		else
-			snprintf(buf, sizeof(buf), "poll failed%s%s",
-			         clean[0] ? ": " : "", clean);
+		poll_error(m, ev, clean);
+		snprintf(buf, sizeof(buf), "poll: %s", clean);
 		break;
 	case MEV_PAUSE:
 		snprintf(buf, sizeof(buf), "paused");
@@ -404,6 +414,7 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		ep->last_poll_status = ev->status;
 		ep->last_poll_rtt_us = ev->rtt_us;
 		ep->last_poll_at_us = now_us;
+		poll_error(m, ev, ep->last_poll_error);
 		chg |= MON_CHG_POLL;
 		break;
 	case MEV_PAUSE:

@@ -21,7 +21,7 @@ static const char *const class_names[PC_COUNT] = {
     "server_error", "bad_accept",
     "refused",      "timeout",
     "dns",          "tls",
-    "closed",
+    "closed",       "no_subprotocol",
 };
 
 const char *
@@ -103,6 +103,16 @@ has(const char *s, const char *what)
 	return strstr(s, what) != NULL;
 }
 
+/* "404 Not Found", or just "1010" when the status has no known phrase. */
+static const char *
+status_words(int st, char *buf, size_t len)
+{
+	const char *r = http_reason(st);
+
+	snprintf(buf, len, "%d%s%s", st, r[0] ? " " : "", r);
+	return buf;
+}
+
 static enum probe_class
 class_of_status(int st)
 {
@@ -128,7 +138,11 @@ probe_classify(const struct probe_obs *o)
 {
 	switch (o->outcome) {
 	case PO_UPGRADED:
-		return PC_UPGRADED;
+		/* a 101 that picked none of the subprotocols asked for: a
+		 * browser's new WebSocket(url, protocols) fails on it */
+		return o->asked_subprotocol && o->subprotocol[0] == '\0'
+		           ? PC_NO_SUBPROTOCOL
+		           : PC_UPGRADED;
 	case PO_DNS:
 		return PC_DNS;
 	case PO_TIMEOUT:
@@ -196,8 +210,7 @@ detail_missing(const struct probe_obs *o, char *out, size_t len)
 	bool proxy = o->via || (o->server[0] && server_is_proxy(o->server));
 	char who[96] = "";
 
-	snprintf(status, sizeof(status), "%d %s", o->http_status,
-	         http_reason(o->http_status));
+	status_words(o->http_status, status, sizeof(status));
 	if (proxy)
 		snprintf(who, sizeof(who), " (answered by %s)",
 		         o->server[0] ? o->server : "a proxy (Via header)");
@@ -293,8 +306,9 @@ void
 probe_detail(const struct probe_obs *o, enum probe_class c,
              const char *hostport, bool insecure, char *out, size_t len)
 {
-	char extra[160] = "";
+	char extra[160] = "", st[64];
 
+	status_words(o->http_status, st, sizeof(st));
 	switch (c) {
 	case PC_UPGRADED:
 		if (o->subprotocol[0])
@@ -317,10 +331,9 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 		if (c == PC_HTTP_ERROR && o->http_status >= 200 &&
 		    o->http_status < 300) {
 			snprintf(out, len,
-			         "%d %s to an upgrade: the server ignored the "
+			         "%s to an upgrade: the server ignored the "
 			         "Upgrade header; %s",
-			         o->http_status, http_reason(o->http_status),
-			         proxy_hint);
+			         st, proxy_hint);
 			return;
 		}
 		if (c == PC_HTTP_ERROR && o->http_status == 429) {
@@ -331,8 +344,7 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 			return;
 		}
 		if (c == PC_HTTP_ERROR && o->http_status != 405) {
-			snprintf(out, len, "%d %s on upgrade%s", o->http_status,
-			         http_reason(o->http_status),
+			snprintf(out, len, "%s on upgrade%s", st,
 			         o->get_status > 0 ? " (a plain GET answers "
 			                             "too: the server is up)"
 			                           : "");
@@ -366,16 +378,16 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 
 	case PC_REDIRECT:
 		snprintf(out, len,
-		         "%d %s to %s (not followed: point the check "
+		         "%s to %s (not followed: point the check "
 		         "at the final URL)",
-		         o->http_status, http_reason(o->http_status),
+		         st,
 		         o->location[0] ? o->location : "an unnamed location");
 		return;
 	case PC_SERVER_ERROR:
 		snprintf(out, len,
-		         "%d %s: the server%s failed to handle the "
+		         "%s: the server%s failed to handle the "
 		         "upgrade",
-		         o->http_status, http_reason(o->http_status),
+		         st,
 		         o->http_status == 502 || o->http_status == 504
 		             ? " behind the proxy"
 		             : " (or a proxy in front)");
@@ -413,8 +425,22 @@ probe_detail(const struct probe_obs *o, enum probe_class c,
 	case PC_TLS:
 		detail_tls(o, out, len);
 		return;
+	case PC_NO_SUBPROTOCOL:
+		snprintf(out, len,
+		         "101, but the server chose none of the subprotocols "
+		         "asked for (--subprotocol): a browser's new "
+		         "WebSocket(url, protocols) fails on this handshake");
+		return;
 	case PC_CLOSED:
 	default:
+		if (has(o->error, "parsing header")) {
+			snprintf(out, len,
+			         "the answer's headers could not be read: "
+			         "larger than %d KiB (lws's limit), or "
+			         "malformed",
+			         PROBE_MAX_HEADER_KIB);
+			return;
+		}
 		snprintf(out, len,
 		         "connection closed before a valid HTTP answer (%s): "
 		         "%s",
@@ -475,7 +501,14 @@ probe_brief(const struct probe_obs *o, enum probe_class c, char *out,
 		snprintf(out, len, "invalid 101 answer");
 		return;
 	case PC_CLOSED:
-		snprintf(out, len, "closed before an answer");
+		snprintf(out, len,
+		         has(o->error, "parsing header")
+		             ? "answer headers over %d KiB, or malformed"
+		             : "closed before an answer",
+		         PROBE_MAX_HEADER_KIB);
+		return;
+	case PC_NO_SUBPROTOCOL:
+		snprintf(out, len, "no subprotocol chosen");
 		return;
 	default:
 		out[0] = '\0';

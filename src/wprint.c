@@ -89,8 +89,7 @@ json_base(const struct mon_ep *ep, double wall_ms, const char *event)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(o, "ts_ms",
-	                        round_to(wall_ms, 0.001));
+	cJSON_AddNumberToObject(o, "ts_ms", round_to(wall_ms, 0.001));
 	cJSON_AddStringToObject(o, "endpoint", ep->cfg->name);
 	cJSON_AddStringToObject(o, "event", event);
 	return o;
@@ -177,8 +176,8 @@ message_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		cJSON_AddStringToObject(o, "msg_type", mi->type);
 		cJSON_AddNumberToObject(o, "bytes", (double)ev->len);
 		if (has_lag)
-			cJSON_AddNumberToObject(
-			    o, "lag_ms", round_to(lag, 0.1));
+			cJSON_AddNumberToObject(o, "lag_ms",
+			                        round_to(lag, 0.1));
 		if (mi->has_seq)
 			cJSON_AddNumberToObject(o, "seq", mi->seq);
 		cJSON_AddStringToObject(o, "summary", mi->summary);
@@ -210,8 +209,9 @@ poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		cJSON_AddBoolToObject(o, "ok", ev->kind == MEV_POLL_OK);
 		if (mi)
 			cJSON_AddStringToObject(o, "summary", mi->summary);
-		else
-			cJSON_AddStringToObject(o, "error", ep->reason);
+		else if (ev->kind == MEV_POLL_FAIL)
+			cJSON_AddStringToObject(o, "error",
+			                        ep->last_poll_error);
 		return json_line(o);
 	}
 	if (ev->kind == MEV_POLL_OK)
@@ -219,8 +219,7 @@ poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		                  ev->status, ms(ev->rtt_us),
 		                  mi ? mi->summary : "");
 	return plain_line(p, ep, wall_ms, "poll", "failed after %.1f ms: %s",
-	                  ms(ev->rtt_us),
-	                  ev->status > 0 ? "bad status" : "no answer");
+	                  ms(ev->rtt_us), ep->last_poll_error);
 }
 
 static char *
@@ -361,8 +360,7 @@ wprint_output_dropped(struct wprint *p, uint64_t lines, double wall_ms)
 	if (p->json) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddNumberToObject(
-		    o, "ts_ms", round_to(wall_ms, 0.001));
+		cJSON_AddNumberToObject(o, "ts_ms", round_to(wall_ms, 0.001));
 		cJSON_AddStringToObject(o, "event", "output_dropped");
 		cJSON_AddNumberToObject(o, "lines", (double)lines);
 		return json_line(o);

@@ -137,6 +137,7 @@ struct mon_ep {
 
 	/* polling */
 	int last_poll_status;
+	char last_poll_error[MON_REASON_MAX]; /* why the last failed poll did */
 	int64_t last_poll_rtt_us;
 	int64_t last_poll_at_us;
 };

@@ -15,6 +15,9 @@
 
 enum probe_result { PROBE_OK, PROBE_REACHABLE, PROBE_FAIL };
 
+/* Header bytes an answer may carry (net.h's NET_MAX_HEADER_BYTES). */
+#define PROBE_MAX_HEADER_KIB 32
+
 enum probe_class {
 	PC_UPGRADED,         /* 101, accept verified */
 	PC_UPGRADE_REQUIRED, /* 426: path exists, upgrade refused */
@@ -31,6 +34,7 @@ enum probe_class {
 	PC_DNS,              /* name did not resolve */
 	PC_TLS,              /* TLS failed (reason in the detail) */
 	PC_CLOSED,           /* closed, or garbage, before a valid answer */
+	PC_NO_SUBPROTOCOL,   /* 101, but none of the subprotocols asked for */
 	PC_COUNT
 };
 

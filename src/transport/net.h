@@ -12,6 +12,7 @@
 #include <libwebsockets.h>
 
 #include "wsdash/config.h"
+#include "wsdash/probe.h"
 
 /* Raise the soft RLIMIT_NOFILE to want (bounded by the hard limit). */
 void net_raise_fd_limit(int want);
@@ -62,7 +63,7 @@ int net_write_text(struct lws *wsi, const char *text, size_t n);
 
 /* Headers of an HTTP answer we accept (a 101 behind a load balancer with
  * session cookies easily passes lws's 4 KiB default). */
-#define NET_MAX_HEADER_BYTES (32 * 1024)
+#define NET_MAX_HEADER_BYTES (PROBE_MAX_HEADER_KIB * 1024)
 
 /* Whether wsi's socket has a connected peer (TCP is up). */
 bool net_tcp_connected(struct lws *wsi);

@@ -335,6 +335,8 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		net_nodelay(wsi);
 		if (wc->kind == WK_WS) {
 			e->ws_status = (int)lws_http_client_http_response(wsi);
+			e->ws_proto =
+			    lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL) > 0;
 		} else {
 			wpoll_status(e, wsi);
 			if (e->poll == NULL) /* settled by the status alone */

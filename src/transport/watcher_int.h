@@ -80,6 +80,7 @@ struct wep {
 	char ws_ip[RESOLVE_ADDR_MAX];
 	int64_t ws_t0_us;
 	int ws_status;
+	bool ws_proto; /* the 101 named a subprotocol */
 	int tls_error;
 	char tls_reason[96];
 	int peer_close_code;

@@ -163,7 +163,11 @@ wpoll_status(struct wep *e, struct lws *wsi)
 		/* a failure either way: its body would change nothing */
 		lws_set_opaque_user_data(wsi, NULL);
 		e->poll = NULL;
-		if (st >= 300 && st < 400)
+		if (st == 304)
+			snprintf(why, sizeof(why),
+			         "answered 304 Not Modified to a request that "
+			         "was not conditional");
+		else if (st >= 300 && st < 400)
 			snprintf(why, sizeof(why),
 			         "answered %d (redirects are not followed)",
 			         st);

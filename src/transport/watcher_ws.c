@@ -78,6 +78,9 @@ wws_failed(struct wep *e, enum probe_outcome out, const char *error,
 
 	o.outcome = out;
 	o.http_status = e->ws_status;
+	o.asked_subprotocol = e->w->c->subprotocol != NULL;
+	snprintf(o.subprotocol, sizeof(o.subprotocol), "%s",
+	         e->ws_proto ? "yes" : "");
 	o.tls_error = e->tls_error;
 	o.tcp_connected = tcp_connected;
 	o.timeout_ms = e->timeout_ms;
@@ -137,6 +140,7 @@ wws_start(struct wep *e)
 	watcher_timer_cancel(e->w, &e->t_retry);
 	wws_reset(e);
 	e->ws_status = 0;
+	e->ws_proto = false;
 	e->tls_error = 0;
 	e->tls_reason[0] = '\0';
 	e->peer_close_code = 0;
@@ -181,6 +185,12 @@ wws_connect(struct wep *e, const char *ip)
 void
 wws_established(struct wep *e, struct lws *wsi)
 {
+	if (e->w->c->subprotocol != NULL && !e->ws_proto) {
+		/* what a browser does: no agreed subprotocol, no stream */
+		watcher_detach_kill(&e->ws);
+		wws_failed(e, PO_UPGRADED, "", true);
+		return;
+	}
 	watcher_timer_cancel(e->w, &e->t_connect);
 	watcher_phase(e, WK_WS, WP_IDLE);
 	e->ws_open = true;

@@ -17,6 +17,19 @@ HTTP-level (before or instead of a valid 101):
   /redirect-loop     302 to itself, forever
   /ok                200 with a small body (a plain HTTP route)
   /escape-headers    404 whose headers carry escape sequences
+  /big-headers/N     a valid 101 carrying N bytes of Set-Cookie headers,
+                     then messages as /ws/ok
+  /ws/no-NAME        404 to the upgrade, so a watcher polls /api/no-NAME:
+
+Poll answers (GET /api/no-...):
+  /api/no-chunk-HEX  200 chunked whose first chunk size is HEX (80000000,
+                     fffffff0, ffffffff: top bit set), then a little data
+  /api/no-chunk2-HEX the same after a valid first chunk
+  /api/no-endless    200 chunked, 64 KiB chunks until the client gives up
+  /api/no-badchunk   200 chunked with a chunk size that is not hex
+  /api/no-204, /api/no-304, /api/no-302   those statuses (the connection
+                     stays open after a 204/304)
+  /api/no-bigjson    200, 200 KiB of valid JSON
 
 After a valid 101 (/ws/...):
   /ws/ok             a JSON message every 100 ms, answers pings
@@ -33,6 +46,10 @@ After a valid 101 (/ws/...):
                      a message every 100 ms
   /ws/close/CODE     a close frame with CODE and a reason, right away
   /ws/accept-close   accept, then close at once (counts connections)
+  /ws/big-json       valid JSON messages of 200 KiB (type big_update)
+  /ws/pong-replay    answers the first ping, then replays that same pong
+                     every 300 ms and answers nothing else
+  /ws/huge-sent-at   messages whose sent_at is 1e308
 
 Every accepted connection is logged as "conn PATH MS" on stdout (MS: the
 monotonic clock in milliseconds, the same clock as the tests'), so tests can
@@ -158,11 +175,80 @@ def sample(i):
                        "data": [{"status": "running"}]})
 
 
+def big_json(i):
+    items = ",".join('{"status":"running","pad":"%064d"}' % k
+                     for k in range(2500))
+    return '{"type":"big_update","seq":%d,"data":[%s]}' % (i, items)
+
+
+def pong_replay(conn):
+    """Answer the first ping, then only ever replay that pong."""
+    buf = b""
+    first = None
+    conn.settimeout(0.3)
+    while True:
+        try:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            buf += chunk
+        except socket.timeout:
+            pass
+        while first is None and len(buf) >= 6:
+            n = buf[1] & 0x7f
+            if len(buf) < 6 + n:
+                break
+            mask = buf[2:6]
+            payload = bytes(c ^ mask[i % 4] for i, c in
+                            enumerate(buf[6:6 + n]))
+            if buf[0] & 0x0f == 9:
+                first = frame(payload, 10)
+            buf = buf[6 + n:]
+        if first is not None:
+            conn.sendall(first)
+
+
+def poll_answer(conn, path):
+    """The /api/no-... poll answers (see the module docstring)."""
+    chunked = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n").encode()
+    case = path[len("/api/no-"):]
+    if case.startswith("chunk-") or case.startswith("chunk2-"):
+        conn.sendall(chunked)
+        if case.startswith("chunk2-"):
+            conn.sendall(b"5\r\nhello\r\n")
+        conn.sendall(case.split("-", 1)[1].encode() + b"\r\n" + b"x" * 4096)
+        time.sleep(1)
+    elif case == "endless":
+        conn.sendall(chunked)
+        block = b"10000\r\n" + b"[" * 65536 + b"\r\n"
+        while True:
+            conn.sendall(block)
+    elif case == "badchunk":
+        conn.sendall(chunked + b"zz\r\nnot a chunk\r\n0\r\n\r\n")
+        time.sleep(1)
+    elif case in ("204", "304"):
+        conn.sendall(("HTTP/1.1 %s Status\r\n\r\n" % case).encode())
+        time.sleep(5)
+    elif case == "302":
+        conn.sendall(status(302, "Location: /elsewhere\r\n"))
+    elif case == "bigjson":
+        body = big_json(1).encode()
+        conn.sendall(("HTTP/1.1 200 OK\r\nContent-Type: application/json"
+                      "\r\nContent-Length: %d\r\n\r\n" % len(body)).encode()
+                     + body)
+    else:
+        conn.sendall(status(404))
+
+
 def ws_mode(conn, path):
     if path == "/ws/accept-close":
         # closed before a ping can be read or answered: the stream never
         # proves to work, so the client's backoff must keep growing
         conn.shutdown(socket.SHUT_RDWR)
+        return
+    if path == "/ws/pong-replay":
+        pong_replay(conn)
         return
     r = Reader(conn)
     r.start()
@@ -207,6 +293,14 @@ def ws_mode(conn, path):
     elif path == "/ws/bad-json":
         for i in range(1, 100000):
             r.send(text('{"type": "tick", "data": [1, 2,'))
+            time.sleep(0.1)
+    elif path == "/ws/big-json":
+        for i in range(1, 100000):
+            r.send(text(big_json(i)))
+            time.sleep(0.2)
+    elif path == "/ws/huge-sent-at":
+        for i in range(1, 100000):
+            r.send(text('{"type":"tick","seq":%d,"sent_at":1e308}' % i))
             time.sleep(0.1)
     elif path == "/ws/deep-json":
         deep = "[" * 200000 + "]" * 200000
@@ -282,6 +376,17 @@ def handle(conn):
         elif path == "/escape-headers":
             conn.sendall(status(404, "Server: %s\r\nLocation: %s\r\n" %
                                 (ESC, ESC)))
+        elif path.startswith("/ws/no-"):
+            conn.sendall(status(404))
+        elif path.startswith("/api/no-"):
+            poll_answer(conn, path)
+        elif path.startswith("/big-headers/"):
+            n = int(path.rsplit("/", 1)[1])
+            cookies = ""
+            while len(cookies) < n:
+                cookies += "Set-Cookie: s%d=%s\r\n" % (len(cookies), "c" * 200)
+            conn.sendall(ok101[:-2] + cookies.encode() + b"\r\n")
+            ws_mode(conn, "/ws/ok")
         elif path.startswith("/ws/"):
             conn.sendall(ok101)
             ws_mode(conn, path)

@@ -705,3 +705,182 @@ Test(hostile, serve_out_of_file_descriptors_sheds_idle_connections)
 			close(idle[i]);
 	cr_assert_eq(child_stop(&srv), 0);
 }
+
+static const char *const bad_polls[] = {"/ws/no-chunk-80000000",
+                                        "/ws/no-chunk-fffffff0",
+                                        "/ws/no-chunk-ffffffff",
+                                        "/ws/no-chunk2-80000000",
+                                        "/ws/no-chunk2-ffffffff",
+                                        "/ws/no-endless",
+                                        "/ws/no-badchunk",
+                                        "/ws/no-204",
+                                        "/ws/no-304",
+                                        "/ws/no-302",
+                                        "/ws/no-bigjson"};
+#define NBAD (sizeof(bad_polls) / sizeof(bad_polls[0]))
+
+static bool
+two_polls_each(const struct jl_run *r, void *user)
+{
+	(void)user;
+	for (size_t i = 0; i < NBAD; i++)
+		if (jl_run_ep(r, name_of(bad_polls[i]))->polls < 2)
+			return false;
+	return true;
+}
+
+/*
+ * Poll answers that break the rules, while the WebSocket is refused: chunk
+ * sizes with the top bit set (lws 4.1.6 hands them over as a huge length:
+ * this overflowed the poll buffer), an endless body, bad chunking, 204,
+ * 304, 302, and valid JSON larger than the display copy. Each gets a
+ * reason that says what happened, the watcher stays cheap, and (under
+ * make asan) no memory error.
+ */
+Test(hostile, poll_answers_that_break_the_rules, .init = hostile_up,
+     .fini = hostile_down)
+{
+	static const char *const extra[] = {"--poll-interval=500",
+	                                    "--retry-base=60000", NULL};
+	static const struct {
+		const char *name, *error; /* NULL error: the poll succeeds */
+	} want[] = {
+	    {"no-chunk-80000000", "larger than 1048576 bytes"},
+	    {"no-chunk-fffffff0", "larger than 1048576 bytes"},
+	    {"no-chunk-ffffffff", "larger than 1048576 bytes"},
+	    {"no-chunk2-80000000", "larger than 1048576 bytes"},
+	    {"no-chunk2-ffffffff", "larger than 1048576 bytes"},
+	    {"no-endless", "larger than 1048576 bytes"},
+	    {"no-badchunk", "200 answer was cut off"},
+	    {"no-204", NULL},
+	    {"no-304", "answered 304 Not Modified"},
+	    {"no-302", "answered 302 (redirects are not followed)"},
+	    {"no-bigjson", NULL},
+	};
+	struct jl_run r;
+	double cpu;
+	bool ok;
+
+	watch_paths(&r, extra, bad_polls, NBAD);
+	ok = jl_run_until(&r, two_polls_each, NULL, 30000);
+	cpu = cpu_seconds(r.c.pid);
+	cr_assert_eq(jl_run_stop(&r, 5000), 0, "unclean exit (a crash?)");
+	cr_assert(ok, "not every endpoint polled twice in 30 s");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct jl_ep *e = jl_run_ep(&r, want[i].name);
+
+		if (want[i].error == NULL) {
+			cr_assert_eq(e->polls_ok, e->polls, "%s: %s",
+			             want[i].name, e->poll_errors);
+			cr_assert_str_eq(e->last_state, "polling");
+		} else {
+			cr_assert_eq(e->polls_ok, 0, "%s counted as ok",
+			             want[i].name);
+			cr_assert(strstr(e->poll_errors, want[i].error),
+			          "%s: errors '%s', want '%s'", want[i].name,
+			          e->poll_errors, want[i].error);
+			cr_assert_str_eq(e->last_state, "down", "%s",
+			                 want[i].name);
+		}
+	}
+	/* the summary of 200 KiB of JSON, not "invalid json" */
+	cr_assert_str_eq(jl_run_ep(&r, "no-bigjson")->poll_summary,
+	                 "2500 items: 2500 running");
+	cr_assert_lt(cpu, 2.0, "%.2f CPU s (an endless body read on?)", cpu);
+}
+
+static bool
+big_ones_seen(const struct jl_run *r, void *user)
+{
+	(void)user;
+	return jl_run_ep(r, "big-json")->messages >= 2 &&
+	       jl_run_ep(r, "huge-sent-at")->messages >= 2 &&
+	       jl_run_ep(r, "16000")->messages >= 2 &&
+	       jl_run_ep(r, "pong-replay")->down +
+	               jl_run_ep(r, "pong-replay")->polling >
+	           0;
+}
+
+/*
+ * Messages and handshakes at the edges: valid JSON of 200 KiB is analysed
+ * whole (type big_update, not "invalid json"); sent_at 1e308 gives no lag
+ * (not -9.2e17 ms); a 101 with 16 KB of cookies is accepted; a server that
+ * replays an old pong instead of answering is found half-open.
+ */
+Test(hostile, messages_and_handshakes_at_the_edges, .init = hostile_up,
+     .fini = hostile_down)
+{
+	static const char *const paths[] = {"/ws/big-json", "/ws/huge-sent-at",
+	                                    "/big-headers/16000",
+	                                    "/ws/pong-replay"};
+	static const char *const extra[] = {"--ping-interval=200",
+	                                    "--ping-timeout=600",
+	                                    "--retry-base=60000", NULL};
+	struct jl_run r;
+	const struct jl_ep *e;
+	bool ok;
+
+	watch_paths(&r, extra, paths, 4);
+	ok = jl_run_until(&r, big_ones_seen, NULL, 30000);
+	cr_assert_eq(jl_run_stop(&r, 5000), 0);
+	cr_assert(ok,
+	          "big-json %d, huge-sent-at %d, 16000 %d messages; "
+	          "pong-replay '%s'",
+	          jl_run_ep(&r, "big-json")->messages,
+	          jl_run_ep(&r, "huge-sent-at")->messages,
+	          jl_run_ep(&r, "16000")->messages,
+	          jl_run_ep(&r, "pong-replay")->reasons);
+	cr_assert(strstr(jl_run_ep(&r, "big-json")->types, "big_update|") &&
+	              !strstr(jl_run_ep(&r, "big-json")->types, "invalid"),
+	          "%s", jl_run_ep(&r, "big-json")->types);
+	cr_assert_eq(jl_run_ep(&r, "huge-sent-at")->lags, 0,
+	             "a lag from sent_at 1e308");
+	e = jl_run_ep(&r, "pong-replay");
+	cr_assert_gt(e->stale, 0, "replayed pongs kept it live: %s",
+	             e->reasons);
+	cr_assert(strstr(e->reasons, "half-open"), "%s", e->reasons);
+}
+
+/* 16 KB of headers pass; 40 KB are refused with a reason that says so. */
+Test(hostile, big_handshake_headers, .init = hostile_up, .fini = hostile_down)
+{
+	cJSON *d, *eps;
+	int rc = wsdash(10000, "check", "--json", url("/big-headers/16000"),
+	                url("/big-headers/40000"), NULL);
+
+	cr_assert_eq(rc, 1, "%s", out);
+	d = cJSON_Parse(out);
+	eps = cJSON_GetObjectItem(d, "endpoints");
+	cr_assert_str_eq(jstr(cJSON_GetArrayItem(eps, 0), "class"), "upgraded",
+	                 "%s", out);
+	cr_assert(strstr(jstr(cJSON_GetArrayItem(eps, 1), "detail"),
+	                 "larger than 32 KiB"),
+	          "%s", out);
+	cJSON_Delete(d);
+}
+
+/*
+ * A subprotocol asked for and none chosen: browsers fail that handshake,
+ * so check fails it and watch falls back.
+ */
+Test(hostile, a_subprotocol_not_chosen_fails, .init = hostile_up,
+     .fini = hostile_down)
+{
+	static const char *const paths[] = {"/ws/ok"};
+	static const char *const extra[] = {"--subprotocol=v1",
+	                                    "--retry-base=60000", NULL};
+	struct jl_run r;
+	struct paths ps = {(const char *const[]){"/ok"}, 1};
+	int rc =
+	    wsdash(10000, "check", "--subprotocol", "v1", url("/ws/ok"), NULL);
+
+	cr_assert_eq(rc, 1, "%s", out);
+	cr_assert(strstr(out, "no_subprotocol"), "%s", out);
+	watch_paths(&r, extra, paths, 1);
+	cr_assert(jl_run_until(&r, all_down, &ps, 20000), "%s",
+	          jl_run_ep(&r, "ok")->reasons);
+	cr_assert_eq(jl_run_stop(&r, 5000), 0);
+	cr_assert_eq(jl_run_ep(&r, "ok")->live, 0);
+	cr_assert(strstr(jl_run_ep(&r, "ok")->reasons, "no subprotocol"), "%s",
+	          jl_run_ep(&r, "ok")->reasons);
+}

@@ -171,6 +171,7 @@ run_line(struct jl_run *r, const char *line)
 		append(e->reasons, sizeof(e->reasons), jl_str(j, "reason"));
 	} else if (strcmp(ev, "message") == 0) {
 		e->messages++;
+		e->lags += cJSON_IsNumber(cJSON_GetObjectItem(j, "lag_ms"));
 		append(e->types, sizeof(e->types), jl_str(j, "msg_type"));
 	} else if (strcmp(ev, "summary") == 0) {
 		e->messages += (int)cJSON_GetObjectItem(j, "msgs")->valuedouble;
@@ -179,6 +180,14 @@ run_line(struct jl_run *r, const char *line)
 		e->dropped++;
 	} else if (strcmp(ev, "poll") == 0) {
 		e->polls++;
+		if (cJSON_IsTrue(cJSON_GetObjectItem(j, "ok"))) {
+			e->polls_ok++;
+			snprintf(e->poll_summary, sizeof(e->poll_summary), "%s",
+			         jl_str(j, "summary"));
+		} else {
+			append(e->poll_errors, sizeof(e->poll_errors),
+			       jl_str(j, "error"));
+		}
 	} else if (strcmp(ev, "rtt") == 0) {
 		e->rtts++;
 	} else if (strcmp(ev, "retry") == 0) {

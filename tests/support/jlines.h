@@ -38,10 +38,12 @@ int jl_flaps(struct child *srv, int n, long rss_kib[5]);
 struct jl_ep {
 	char name[64];
 	int live, stale, polling, down; /* state events, by new state */
-	int messages, dropped, polls, rtts, retries;
+	int messages, dropped, polls, polls_ok, rtts, retries, lags;
 	char last_state[16];
 	char reasons[4096]; /* every state reason, '|'-separated */
 	char types[4096];   /* message types, '|'-separated (the first 4 KiB) */
+	char poll_errors[1024]; /* failed polls' errors, '|'-separated */
+	char poll_summary[128]; /* the last good poll's summary */
 };
 
 #define JL_MAX_EPS 64
