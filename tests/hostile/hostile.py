@@ -35,7 +35,8 @@ After a valid 101 (/ws/...):
   /ws/ok             a JSON message every 100 ms, answers pings
   /ws/close-mid-frame   half a frame, then the TCP connection closes
   /ws/huge           one 64 MiB text frame, then small messages
-  /ws/fragments      one message in 10,000 fragments, then small ones
+  /ws/fragments      one message (type "fragmented", 100 KB) in 10,000
+                     fragments, then small ones
   /ws/binary         binary frames
   /ws/bad-utf8       text frames with invalid UTF-8
   /ws/bad-json       malformed JSON
@@ -275,10 +276,10 @@ def ws_mode(conn, path):
             time.sleep(0.1)
     elif path == "/ws/fragments":
         piece = b"0123456789"
-        r.send(frame(b"[" + piece, 1, fin=False))
+        r.send(frame(b'{"type":"fragmented","data":"' + piece, 1, fin=False))
         for _ in range(9998):
             r.send(frame(piece, 0, fin=False))
-        r.send(frame(piece + b"]", 0, fin=True))
+        r.send(frame(piece + b'"}', 0, fin=True))
         for i in range(1, 100000):
             r.send(text(sample(i)))
             time.sleep(0.1)

@@ -219,7 +219,7 @@ Test(mon, reasons_name_class_status_and_errors, .fini = teardown_all)
 	cr_assert_str_eq(ep->reason, "refused: connection refused");
 	mon_apply(&m, ep, &pf, 2);
 	cr_assert_eq(ep->state, MON_DOWN);
-	cr_assert_str_eq(ep->reason, "poll failed: no answer in 3000 ms");
+	cr_assert_str_eq(ep->reason, "poll: no answer in 3000 ms");
 	/* hostile text is sanitized on the way in */
 	struct mon_event nasty = {.kind = MEV_WS_OPEN};
 	struct mon_event closed = {.kind = MEV_WS_CLOSED,
