@@ -69,7 +69,7 @@ check_main(int argc, char **argv)
 		case 1:
 			continue;
 		case -1:
-			fprintf(stderr, "wsdash check: %s\n", err);
+			cli_error("check", "%s", err);
 			return CLI_EXIT_USAGE;
 		}
 		switch (c) {
@@ -87,16 +87,14 @@ check_main(int argc, char **argv)
 			return CLI_EXIT_OK;
 		default:
 			cmdline_getopt_error(c, argv, err, sizeof(err));
-			fprintf(stderr,
-			        "wsdash check: %s (try 'wsdash check "
-			        "--help')\n",
-			        err);
+			cli_error("check", "%s (try 'wsdash check --help')",
+			          err);
 			return CLI_EXIT_USAGE;
 		}
 	}
 	if (!cmdline_config(&cl, argv + optind, argc - optind,
 	                    getenv("BACKEND_PORT"), &cfg, err, sizeof(err))) {
-		fprintf(stderr, "wsdash check: %s\n", err);
+		cli_error("check", "%s", err);
 		config_free(&cfg);
 		return CLI_EXIT_USAGE;
 	}
@@ -112,7 +110,7 @@ check_main(int argc, char **argv)
 	t0 = clock_mono_us();
 	if (prober_run(&cfg, rows, cfg.neps, st.also_head, err, sizeof(err)) <
 	    0) {
-		fprintf(stderr, "wsdash check: %s\n", err);
+		cli_error("check", "%s", err);
 		free(rows);
 		config_free(&cfg);
 		return CLI_EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "wsdash/check.h"
+#include "wsdash/sanitize.h"
 
 #define C_RESET  "\033[0m"
 #define C_GREEN  "\033[32m"
@@ -79,24 +80,12 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-/* Display width of UTF-8 text (one column per code point here). */
-static int
-text_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
 /* Append s padded with spaces to width columns. */
 static void
 sb_pad(struct sbuf *b, const char *s, int width)
 {
 	sb_printf(b, "%s%*s", s,
-	          width - text_width(s) > 0 ? width - text_width(s) : 0, "");
+	          width - text_cols(s) > 0 ? width - text_cols(s) : 0, "");
 }
 
 char *
@@ -109,13 +98,13 @@ check_report_text(const struct check_row *rows, size_t n,
 	char url[URL_HOST_MAX + URL_PATH_MAX + 32];
 
 	for (size_t i = 0; i < n; i++) {
-		int w = text_width(rows[i].ep->name);
+		int w = text_cols(rows[i].ep->name);
 
 		url_format(&rows[i].ep->ws, url, sizeof(url));
 		if (w > wname)
 			wname = w;
-		if (text_width(url) > wurl)
-			wurl = text_width(url);
+		if (text_cols(url) > wurl)
+			wurl = text_cols(url);
 	}
 	if (wurl > 60)
 		wurl = 60;

@@ -8,12 +8,14 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "wsdash/cli.h"
+#include "wsdash/sanitize.h"
 
 bool
 cli_parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi,
@@ -122,4 +124,19 @@ bool
 cli_stdout_closed(void)
 {
 	return cli_stdout_was_closed;
+}
+
+void
+cli_error(const char *cmd, const char *fmt, ...)
+{
+	char raw[1024], clean[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	sanitize_text(clean, sizeof(clean), raw, strlen(raw),
+	              cli_locale_utf8());
+	fprintf(stderr, "wsdash%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "",
+	        clean);
 }

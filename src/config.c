@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "wsdash/config.h"
+#include "wsdash/sanitize.h"
 #include "wsdash/strmap.h"
 
 const char config_redacted[] = "<redacted>";
@@ -171,16 +172,17 @@ bool
 config_set_server(struct config *c, const char *url, char *err, size_t errlen)
 {
 	struct url u;
-	char why[160];
+	char why[160], shown[256];
 
+	url_redact(url, shown, sizeof(shown));
 	if (!url_parse(url, &u, why, sizeof(why))) {
 		snprintf(err, errlen, "'%.60s' is not a valid URL (%.120s)",
-		         url, why);
+		         shown, why);
 		return false;
 	}
 	if (u.scheme != URL_HTTP && u.scheme != URL_HTTPS) {
 		snprintf(err, errlen,
-		         "'%.200s' is not an http:// or https:// URL", url);
+		         "'%.200s' is not an http:// or https:// URL", shown);
 		return false;
 	}
 	c->server = u;
@@ -207,7 +209,7 @@ static bool
 resolve_url(const struct config *c, const char *s, bool websocket,
             struct url *out, char *err, size_t errlen)
 {
-	char why[160], prefix[URL_PATH_MAX], path[URL_PATH_MAX + 8];
+	char why[160], prefix[URL_PATH_MAX], path[URL_PATH_MAX + 8], shown[256];
 
 	if (s[0] == '/') {
 		for (const char *p = s; *p; p++)
@@ -228,22 +230,24 @@ resolve_url(const struct config *c, const char *s, bool websocket,
 		}
 		return true;
 	}
+	url_redact(s, shown, sizeof(shown));
 	if (!url_parse(s, out, why, sizeof(why))) {
-		snprintf(err, errlen, "'%.200s' is not a valid URL (%s)", s,
+		snprintf(err, errlen, "'%.200s' is not a valid URL (%s)", shown,
 		         why);
 		return false;
 	}
 	if (websocket && out->scheme != URL_WS && out->scheme != URL_WSS) {
-		snprintf(
-		    err, errlen, "'%.200s' is not a ws:// or wss:// URL%s", s,
-		    out->scheme == URL_HTTP    ? " (did you mean ws://...?)"
-		    : out->scheme == URL_HTTPS ? " (did you mean wss://...?)"
-		                               : "");
+		snprintf(err, errlen, "'%.200s' is not a ws:// or wss:// URL%s",
+		         shown,
+		         out->scheme == URL_HTTP ? " (did you mean ws://...?)"
+		         : out->scheme == URL_HTTPS
+		             ? " (did you mean wss://...?)"
+		             : "");
 		return false;
 	}
 	if (!websocket && out->scheme != URL_HTTP && out->scheme != URL_HTTPS) {
 		snprintf(err, errlen,
-		         "'%.200s' is not an http:// or https:// URL", s);
+		         "'%.200s' is not an http:// or https:// URL", shown);
 		return false;
 	}
 	return true;
@@ -298,11 +302,13 @@ derive_name(struct config *c, struct endpoint_cfg *e, const struct url *u)
 	start = end;
 	while (start > u->path && start[-1] != '/')
 		start--;
+	/* a path may hold any byte: the name is shown, so it is sanitized */
 	if (end == start)
-		snprintf(seg, sizeof(seg), "%.*s", CONFIG_NAME_MAX - 8,
-		         u->host);
+		sanitize_text(seg, sizeof(seg) - 8, u->host, strlen(u->host),
+		              true);
 	else
-		snprintf(seg, sizeof(seg), "%.*s", (int)(end - start), start);
+		sanitize_text(seg, sizeof(seg) - 8, start,
+		              (size_t)(end - start), true);
 	snprintf(cand, sizeof(cand), "%s", seg);
 	if (name_taken(c, cand)) {
 		int *next = strmap_get(&c->name_next, seg);
@@ -656,10 +662,11 @@ ld_endpoint(struct loader *l, const cJSON *o, size_t idx)
 		if (n == 0 || n >= CONFIG_NAME_MAX)
 			return ld_fail(l, w, "must be 1 to %d characters",
 			               CONFIG_NAME_MAX - 1);
-		for (const char *p = name->valuestring; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				return ld_fail(l, w,
-				               "contains a control character");
+		/* names reach terminals, JSON and the dashboard as they are */
+		if (!sanitize_is_clean(name->valuestring, n))
+			return ld_fail(l, w,
+			               "contains a control, bidi or invalid "
+			               "UTF-8 character");
 		if (name_taken(c, name->valuestring))
 			return ld_fail(l, w, "duplicate name '%s'",
 			               name->valuestring);

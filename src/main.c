@@ -46,7 +46,7 @@ cmd_serve(int argc, char **argv)
 		serve_usage(stdout);
 		return CLI_EXIT_OK;
 	case SERVE_PARSE_ERR:
-		fprintf(stderr, "wsdash %s: %s\n", argv[0], err);
+		cli_error(argv[0], "%s", err);
 		return CLI_EXIT_USAGE;
 	case SERVE_PARSE_OK:
 		break;
@@ -82,7 +82,6 @@ main(int argc, char **argv)
 	/* options or URLs without a command: watch, the default */
 	if (cmd[0] == '-' || strstr(cmd, "://") != NULL)
 		return watch_main(argc, argv);
-	fprintf(stderr, "wsdash: unknown command '%s' (try 'wsdash --help')\n",
-	        cmd);
+	cli_error(NULL, "unknown command '%s' (try 'wsdash --help')", cmd);
 	return CLI_EXIT_USAGE;
 }

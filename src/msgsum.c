@@ -117,8 +117,7 @@ msgsum_time(const cJSON *v, double *epoch_ms)
 			t *= 1000.0; /* seconds */
 		else if (t > 1e14)
 			t /= 1000.0; /* microseconds */
-	} else if (!cJSON_IsString(v) ||
-	           !msgsum_iso8601(v->valuestring, &t)) {
+	} else if (!cJSON_IsString(v) || !msgsum_iso8601(v->valuestring, &t)) {
 		return false;
 	}
 	/* 1970..2200: anything else is not a send time (and "sent_at":

@@ -5,7 +5,9 @@
  * invalid, and C1 controls (U+0080..U+009F) are dropped like C0 ones, since
  * some terminals act on them.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "wsdash/sanitize.h"
 
@@ -118,4 +120,57 @@ sanitize_is_clean(const char *s, size_t len)
 		i += l;
 	}
 	return true;
+}
+
+/* Columns of the character at s (n bytes), and its length in *len. */
+static int
+char_cols(const char *s, size_t n, size_t *len)
+{
+	unsigned cp;
+	size_t l = utf8_decode((const unsigned char *)s, n, &cp);
+	int w;
+
+	*len = l ? l : 1;
+	if (l == 0)
+		return 1;
+	w = wcwidth((wchar_t)cp);
+	return w < 0 ? 1 : w;
+}
+
+int
+text_cols(const char *s)
+{
+	size_t n = strlen(s), len;
+	int cols = 0;
+
+	while (n > 0) {
+		cols += char_cols(s, n, &len);
+		s += len;
+		n -= len;
+	}
+	return cols;
+}
+
+void
+text_fit(char *out, size_t len, const char *s, int cols)
+{
+	size_t n = strlen(s), o = 0, cl;
+	int used = 0;
+
+	while (n > 0) {
+		int w = char_cols(s, n, &cl);
+
+		if (used + w > cols || o + cl + 1 > len)
+			break;
+		memcpy(out + o, s, cl);
+		o += cl;
+		used += w;
+		s += cl;
+		n -= cl;
+	}
+	while (used < cols && o + 2 <= len) {
+		out[o++] = ' ';
+		used++;
+	}
+	out[o] = '\0';
 }

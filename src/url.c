@@ -53,6 +53,15 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen)
 			         "URL contains a space or control character");
 			return false;
 		}
+		/* URLs are ASCII: what a terminal shows of a URL is what is
+		 * sent, with no byte that could act on it */
+		if ((unsigned char)*p >= 0x80) {
+			snprintf(err, errlen,
+			         "URL contains a non-ASCII byte (0x%02x): "
+			         "percent-encode it (%%%02X)",
+			         (unsigned char)*p, (unsigned char)*p);
+			return false;
+		}
 	}
 	p = strstr(s, "://");
 	if (p == NULL) {
@@ -115,8 +124,10 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen)
 		host_end = colon ? colon : auth_end;
 		for (p = host; p < host_end; p++)
 			if (!host_char_ok(*p)) {
-				snprintf(err, errlen,
-				         "bad character '%c' in host name", *p);
+				snprintf(
+				    err, errlen,
+				    "bad character '%c' in host name",
+				    *p); /* printable ASCII: checked above */
 				return false;
 			}
 	}
@@ -214,4 +225,25 @@ url_with(const struct url *base, bool websocket, const char *path,
 	                        : (base->tls ? URL_HTTPS : URL_HTTP);
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	return true;
+}
+
+void
+url_redact(const char *s, char *out, size_t len)
+{
+	const char *auth = strstr(s, "://"), *at, *colon;
+	size_t end;
+
+	if (auth == NULL) {
+		snprintf(out, len, "%s", s);
+		return;
+	}
+	auth += 3;
+	end = strcspn(auth, "/?#");
+	at = memchr(auth, '@', end);
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon == NULL) {
+		snprintf(out, len, "%s", s);
+		return;
+	}
+	snprintf(out, len, "%.*s:***%s", (int)(colon - s), s, at);
 }

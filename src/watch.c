@@ -349,7 +349,7 @@ watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
 	hooks.frame = headless_flush;
 	if (watcher_run(w, cfg, m, &hooks, &watch_stop, o->duration_ms, err,
 	                sizeof(err)) < 0) {
-		fprintf(stderr, "wsdash watch: %s\n", err);
+		cli_error("watch", "%s", err);
 		rc = CLI_EXIT_FAIL;
 	}
 	/* what is still queued: the reader gets a moment to take it */
@@ -441,12 +441,12 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 	config_free(&cfg);
 	return rc;
 usage:
-	fprintf(stderr, "wsdash %s: %s\n", cmd, err);
+	cli_error(cmd, "%s", err);
 	watcher_free(w);
 	config_free(&cfg);
 	return CLI_EXIT_USAGE;
 fail:
-	fprintf(stderr, "wsdash %s: %s\n", cmd, err);
+	cli_error(cmd, "%s", err);
 	watcher_free(w);
 	config_free(&cfg);
 	return CLI_EXIT_FAIL;
@@ -465,8 +465,7 @@ watch_main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (r < 0) {
-		fprintf(stderr,
-		        "wsdash watch: %s (try 'wsdash watch --help')\n", err);
+		cli_error("watch", "%s (try 'wsdash watch --help')", err);
 		return CLI_EXIT_USAGE;
 	}
 	return watch_run(&o, NULL, "watch");
@@ -548,13 +547,12 @@ demo_main(int argc, char **argv)
 	so.port = 0;
 	if (serve_opts_parse(&so, sargc, sargv, err, sizeof(err)) !=
 	    SERVE_PARSE_OK) {
-		fprintf(stderr, "wsdash demo: %s\n", err);
+		cli_error("demo", "%s", err);
 		goto out;
 	}
 	r = watch_parse(wargc, wargv, &o, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "wsdash demo: %s (try 'wsdash demo --help')\n",
-		        err);
+		cli_error("demo", "%s (try 'wsdash demo --help')", err);
 		goto out;
 	}
 	if (o.nendpoints > 0 || o.cl.server || o.cl.config_path) {

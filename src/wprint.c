@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "wsdash/sanitize.h"
 #include "wsdash/wprint.h"
 
 bool
@@ -26,7 +27,7 @@ wprint_init(struct wprint *p, struct mon *m, bool json, bool utf8)
 	p->eps = calloc(m->n ? m->n : 1, sizeof(*p->eps));
 	p->name_w = 4;
 	for (size_t i = 0; i < m->n; i++) {
-		int w = (int)strlen(m->eps[i].cfg->name);
+		int w = text_cols(m->eps[i].cfg->name);
 
 		if (w > p->name_w)
 			p->name_w = w > 24 ? 24 : w;
@@ -71,15 +72,15 @@ static char *
 plain_line(struct wprint *p, const struct mon_ep *ep, double wall_ms,
            const char *kind, const char *fmt, ...)
 {
-	char ts[16], body[768], *out;
+	char ts[16], body[768], name[4 * CONFIG_NAME_MAX], *out;
 	va_list ap;
 
 	clock_text(wall_ms, ts);
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
-	if (asprintf(&out, "%s  %-*.*s  %-7s  %s\n", ts, p->name_w, p->name_w,
-	             ep->cfg->name, kind, body) < 0)
+	text_fit(name, sizeof(name), ep->cfg->name, p->name_w);
+	if (asprintf(&out, "%s  %s  %-7s  %s\n", ts, name, kind, body) < 0)
 		return NULL;
 	return out;
 }

@@ -1150,8 +1150,8 @@ dashboard_run(struct watcher *w, const struct watch_opts *o,
 		return CLI_EXIT_FAIL;
 	}
 	if (!term_init(color)) {
-		fprintf(stderr, "wsdash: cannot use this terminal (TERM=%s)\n",
-		        getenv("TERM") ? getenv("TERM") : "");
+		cli_error(NULL, "cannot use this terminal (TERM=%s)",
+		          getenv("TERM") ? getenv("TERM") : "");
 		free(d.flash_until);
 		free(d.flash);
 		return CLI_EXIT_FAIL;
@@ -1177,7 +1177,7 @@ dashboard_run(struct watcher *w, const struct watch_opts *o,
 		rc = CLI_EXIT_FAIL;
 	term_done();
 	if (rc != CLI_EXIT_OK)
-		fprintf(stderr, "wsdash: %s\n", err);
+		cli_error(NULL, "%s", err);
 	dash_w = NULL;
 	for (size_t i = 0; i < d.npretty; i++)
 		free(d.pretty[i]);

@@ -49,4 +49,14 @@ bool cli_locale_utf8(void);
 void cli_guard_std_fds(void);
 bool cli_stdout_closed(void);
 
+/*
+ * Print "wsdash CMD: MESSAGE" (cmd may be NULL: "wsdash: MESSAGE") as one
+ * line on stderr. The message often quotes what the user typed or a config
+ * file held: control characters, escape sequences, bidi overrides and
+ * broken UTF-8 (a %.60s cut in mid-character) are replaced before it
+ * reaches the terminal.
+ */
+void cli_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

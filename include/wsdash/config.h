@@ -66,8 +66,8 @@ struct endpoint_cfg {
 };
 
 struct config {
-	struct url server; /* base for the default set and relative URLs */
-	struct strmap names;     /* endpoint names taken */
+	struct url server;   /* base for the default set and relative URLs */
+	struct strmap names; /* endpoint names taken */
 	struct strmap name_next; /* derived names: next "#N" per segment */
 	bool server_set;
 	bool server_locked; /* set on the command line: the file's is ignored */

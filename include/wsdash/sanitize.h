@@ -25,4 +25,17 @@ size_t sanitize_text(char *dst, size_t cap, const char *src, size_t srclen,
 /* True if s (len bytes) would pass sanitize_text() unchanged. */
 bool sanitize_is_clean(const char *s, size_t len);
 
+/*
+ * Columns that clean UTF-8 text s takes on a terminal: wcwidth() of each
+ * character in a UTF-8 locale (CJK takes two), one per code point
+ * otherwise.
+ */
+int text_cols(const char *s);
+
+/*
+ * s fitted to exactly cols columns into out (len bytes): cut on a
+ * character boundary if longer, padded with spaces if shorter.
+ */
+void text_fit(char *out, size_t len, const char *s, int cols);
+
 #endif

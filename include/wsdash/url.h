@@ -53,4 +53,10 @@ size_t url_hostport(const struct url *u, char *out, size_t len);
 bool url_with(const struct url *base, bool websocket, const char *path,
               struct url *out);
 
+/*
+ * s as it may be quoted back in an error: a password in its userinfo
+ * (scheme://user:secret@host) becomes "***". Always terminates out.
+ */
+void url_redact(const char *s, char *out, size_t len);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include <libwebsockets.h>
 
+#include "wsdash/cli.h"
 #include "wsdash/serve.h"
 #include "demo_server.h"
 #include "net.h"
@@ -50,7 +51,7 @@ serve_run(const struct serve_opts *o)
 	}
 	srv = demo_server_new(ctx, o, stdout, err, sizeof(err));
 	if (srv == NULL) {
-		fprintf(stderr, "wsdash serve: %s\n", err);
+		cli_error("serve", "%s", err);
 		lws_context_destroy(ctx);
 		return 1;
 	}

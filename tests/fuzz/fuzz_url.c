@@ -32,6 +32,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (err[0] == '\0') {
 		abort();
 	}
+	/* a password is never quoted back */
+	{
+		char shown[512];
+		const char *auth = strstr(s, "://");
+
+		url_redact(s, shown, sizeof(shown));
+		if (auth != NULL) {
+			size_t end = strcspn(auth + 3, "/?#");
+			const char *at = memchr(auth + 3, '@', end);
+			const char *colon =
+			    at ? memchr(auth + 3, ':', (size_t)(at - auth - 3))
+			       : NULL;
+
+			if (colon != NULL && at - colon > 1 &&
+			    strlen(s) < sizeof(shown) - 8 &&
+			    strstr(shown, ":***@") == NULL)
+				abort();
+		}
+	}
 	free(s);
 	return 0;
 }

@@ -885,3 +885,56 @@ Test(hostile, a_subprotocol_not_chosen_fails, .init = hostile_up,
 	cr_assert(strstr(jl_run_ep(&r, "ok")->reasons, "no subprotocol"), "%s",
 	          jl_run_ep(&r, "ok")->reasons);
 }
+
+/*
+ * What the user typed or a config file holds is quoted back in errors and
+ * shown in output: escape sequences, C1 controls and bidi overrides never
+ * reach the terminal that way either, names carrying them are refused,
+ * and a password in a URL is never printed.
+ */
+Test(hostile, user_text_is_sanitized_and_passwords_hidden)
+{
+	static const char *const bad_names[] = {"a\\u001b[2Jb", "a\\u009b31mb",
+	                                        "a\\u202eb", "a\\u0007b"};
+	char path[] = "/tmp/wsdash-names-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		FILE *f = fopen(path, "w");
+		int rc;
+
+		fprintf(f,
+		        "{\"endpoints\":[{\"name\":\"%s\",\"url\":"
+		        "\"ws://127.0.0.1:1/x\"}]}",
+		        bad_names[i]);
+		fclose(f);
+		rc = wsdash(10000, "check", "--json", "--config", path, NULL);
+		cr_assert_eq(rc, 2, "%s: exit %d: %s", bad_names[i], rc, out);
+		cr_assert(strstr(err, "endpoints[0].name"), "%s", err);
+		jl_assert_terminal_safe(err, "config error");
+		jl_assert_terminal_safe(out, "check --json");
+	}
+	unlink(path);
+	/* raw bytes in a URL: refused, and the quote is harmless */
+	cr_assert_eq(
+	    wsdash(10000, "check", "ws://127.0.0.1:1/a\x1b[2J\x9b", NULL), 2);
+	jl_assert_terminal_safe(err, "URL error");
+	cr_assert_eq(wsdash(10000, "check",
+	                    "ws://127.0.0.1:1/a\xc2\x9b"
+	                    "31m",
+	                    NULL),
+	             2);
+	jl_assert_terminal_safe(err, "URL error");
+	cr_assert(strstr(err, "percent-encode"), "%s", err);
+	/* credentials: refused, the password never shown */
+	cr_assert_eq(
+	    wsdash(10000, "check", "ws://bob:hunter2@127.0.0.1:1/x", NULL), 2);
+	cr_assert_null(strstr(err, "hunter2"), "%s", err);
+	cr_assert(strstr(err, "bob:***@"), "%s", err);
+	cr_assert_eq(wsdash(10000, "watch", "--server",
+	                    "http://bob:hunter2@127.0.0.1:1", NULL),
+	             2);
+	cr_assert_null(strstr(err, "hunter2"), "%s", err);
+}

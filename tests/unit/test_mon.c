@@ -343,8 +343,9 @@ Test(mon, big_messages_are_analysed_whole_and_kept_bounded,
 
 	setup_with(true);
 	ep = &m.eps[0];
-	n = (size_t)snprintf(blob, cap, "{\"type\":\"big_update\",\"seq\":7,"
-	                                "\"data\":[");
+	n = (size_t)snprintf(blob, cap,
+	                     "{\"type\":\"big_update\",\"seq\":7,"
+	                     "\"data\":[");
 	while (n < MON_LAST_MAX * 3) {
 		n += (size_t)snprintf(blob + n, cap - n,
 		                      "%s{\"status\":\"running\",\"pad\":"

@@ -1,5 +1,6 @@
 /* Text from the network: no control character or escape survives. */
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <string.h>
 
 #include "wsdash/sanitize.h"
@@ -82,4 +83,21 @@ Test(sanitize, bounded_on_character_boundary)
 	cr_assert_str_eq(out, "\xc3\xa9\xc3\xa9");
 	cr_assert_eq(sanitize_text(out, 1, "abc", 3, true), 0);
 	cr_assert_str_eq(out, "");
+}
+
+/* Columns, not bytes: multi-byte and wide names line up. */
+Test(sanitize, text_fits_columns_not_bytes)
+{
+	char out[64];
+
+	setlocale(LC_ALL, "C.UTF-8");
+	cr_assert_eq(text_cols("routes"), 6);
+	cr_assert_eq(text_cols("\xc3\xa9t\xc3\xa9"), 3);        /* été */
+	cr_assert_eq(text_cols("\xe3\x83\xaf\xe3\x83\xbc"), 4); /* ワー */
+	text_fit(out, sizeof(out), "\xc3\xa9t\xc3\xa9", 5);
+	cr_assert_str_eq(out, "\xc3\xa9t\xc3\xa9  ");
+	/* cut on a character boundary: a wide one that does not fit goes */
+	text_fit(out, sizeof(out), "\xe3\x83\xaf\xe3\x83\xbc", 3);
+	cr_assert_str_eq(out, "\xe3\x83\xaf ");
+	cr_assert_eq(text_cols(out), 3);
 }
