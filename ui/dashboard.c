@@ -79,7 +79,16 @@ struct dash {
 };
 
 static volatile sig_atomic_t dash_resized;
+static volatile sig_atomic_t dash_suspend; /* Ctrl-Z: stop from the loop */
 static struct watcher *volatile dash_w;
+
+static void
+dash_on_tstp(int sig)
+{
+	(void)sig;
+	dash_suspend = 1;
+	watcher_wake(dash_w);
+}
 
 static void
 dash_on_winch(int sig)
@@ -947,6 +956,11 @@ dash_wake(void *user)
 	struct dash *d = user;
 	struct winsize ws;
 
+	if (dash_suspend) {
+		dash_suspend = 0;
+		term_suspend();
+		dash_resized = 1; /* the size may have changed meanwhile */
+	}
 	if (!dash_resized)
 		return;
 	dash_resized = 0;
@@ -1161,6 +1175,16 @@ dashboard_run(struct watcher *w, const struct watch_opts *o,
 	sa.sa_handler = dash_on_winch;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
+	/* Ctrl-Z, unless whoever started us chose to ignore it */
+	{
+		struct sigaction cur;
+
+		if (sigaction(SIGTSTP, NULL, &cur) == 0 &&
+		    cur.sa_handler != SIG_IGN) {
+			sa.sa_handler = dash_on_tstp;
+			sigaction(SIGTSTP, &sa, NULL);
+		}
+	}
 
 	hooks.user = &d;
 	hooks.changed = dash_changed;

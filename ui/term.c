@@ -26,6 +26,28 @@ term_done(void)
 	(void)!write(STDOUT_FILENO, "\r\n", 2);
 }
 
+void
+term_suspend(void)
+{
+	struct sigaction dfl, old;
+
+	if (!term_on)
+		return;
+	endwin();
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	raise(SIGTSTP); /* stopped here until SIGCONT (fg) */
+	sigaction(SIGTSTP, &old, NULL);
+	/* back: program mode, keypad transmit mode, a full redraw */
+	reset_prog_mode();
+	keypad(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	clearok(curscr, TRUE);
+	refresh();
+}
+
 bool
 term_active(void)
 {

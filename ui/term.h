@@ -39,6 +39,14 @@ bool term_init(bool color);
 /* Restore the terminal; safe to call any number of times, from anywhere. */
 void term_done(void);
 
+/*
+ * Ctrl-Z: put the terminal back, stop (SIGTSTP's default action), and once
+ * continued take the screen again, keypad mode included (the terminal left
+ * application keypad mode when we stopped: without it an arrow key reads
+ * as Esc). Call from the loop, not from the signal handler.
+ */
+void term_suspend(void);
+
 /* The attributes of a role. */
 attr_t term_attr(enum ui_role r);
 

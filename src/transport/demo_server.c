@@ -133,6 +133,7 @@ struct ds_conn {
 	size_t body_len;
 	int http_status;
 	bool body_deferred; /* answer after the request body is read */
+	bool close_after;   /* the request's length is unknowable: close */
 	int method;
 };
 
@@ -607,6 +608,35 @@ http_not_found(struct ds_conn *c)
 	http_set_json(c, 404, j);
 }
 
+/* The answer is out: next request, or close. Returns -1 to close. */
+static int
+http_done(struct lws *wsi, struct ds_conn *c)
+{
+	if (c->close_after)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/*
+ * Where a request's body ends is unknowable, or ambiguous: duplicate or
+ * listed Content-Length values, or Content-Length with Transfer-Encoding
+ * (the way requests are smuggled past proxies). Returns true if so.
+ */
+static bool
+http_length_ambiguous(struct lws *wsi)
+{
+	char cl[64];
+
+	if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 1) > 0)
+		return true;
+	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) >
+	        0 &&
+	    (strchr(cl, ',') != NULL ||
+	     lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0))
+		return true;
+	return false;
+}
+
 /* Send headers; the body follows in HTTP_WRITEABLE. Returns -1 to close. */
 static int
 http_respond(struct lws *wsi, struct ds_conn *c, bool head)
@@ -621,12 +651,16 @@ http_respond(struct lws *wsi, struct ds_conn *c, bool head)
 	    lws_add_http_header_by_name(
 	        wsi, (const unsigned char *)"cache-control:",
 	        (const unsigned char *)"no-store", 8, &p, end) ||
+	    (c->close_after &&
+	     lws_add_http_header_by_name(
+	         wsi, (const unsigned char *)"connection:",
+	         (const unsigned char *)"close", 5, &p, end)) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	if (head || c->body_len == 0) {
 		free(c->body);
 		c->body = NULL;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+		return http_done(wsi, c);
 	}
 	lws_callback_on_writable(wsi);
 	return 0;
@@ -1001,6 +1035,22 @@ demo_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (srv == NULL || c == NULL)
 			return -1;
 		conn_link(srv, c, wsi, CONN_HTTP);
+		if (http_length_ambiguous(wsi)) {
+			c->close_after = true;
+			http_error(c, 400,
+			           "conflicting Content-Length (or with "
+			           "Transfer-Encoding)");
+			return http_respond(wsi, c, false);
+		}
+		/* a POST without a length has no body (HTTP/1.1), but lws
+		 * 4.1.6 reads up to 100 MB as one: answer, then close, so a
+		 * request after it is not swallowed as a body */
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 &&
+		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) ==
+		        0 &&
+		    lws_hdr_total_length(wsi,
+		                         WSI_TOKEN_HTTP_TRANSFER_ENCODING) == 0)
+			c->close_after = true;
 		/* A POST with a body is answered once the body is read. */
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0 &&
 		    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) >
@@ -1030,7 +1080,7 @@ demo_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		free(c->body);
 		c->body = NULL;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+		return http_done(wsi, c);
 
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		return srv ? ws_confirm_upgrade(srv, wsi) : -1;

@@ -938,3 +938,52 @@ Test(hostile, user_text_is_sanitized_and_passwords_hidden)
 	             2);
 	cr_assert_null(strstr(err, "hunter2"), "%s", err);
 }
+
+/*
+ * The demo backend and request smuggling: a duplicate or listed
+ * Content-Length, or one next to Transfer-Encoding, is refused with 400 and
+ * the connection closed, so bytes after the headers never run as a second
+ * request; a POST without a length (no body, by HTTP/1.1) is answered and
+ * the connection closed, instead of lws taking what follows as its body.
+ */
+Test(hostile, serve_refuses_ambiguous_request_lengths)
+{
+	static const char smuggle[] =
+	    "POST /control/send?path=/ws/routes HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Length: 0\r\nContent-Length: 64\r\n\r\n"
+	    "POST /control/down?path=/ws/routes&status=503 HTTP/1.1\r\n\r\n";
+	static const char te[] =
+	    "POST /control/send?path=/ws/routes HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char nolen[] =
+	    "POST /control/send?path=/ws/routes HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /api/routes HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct child srv;
+	struct http_resp r;
+	cJSON *j;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	/* http_raw returns only once the server closed the connection */
+	cr_assert_eq(http_raw(srv.port, smuggle, strlen(smuggle), &r, 10000), 0,
+	             "the connection was left open");
+	cr_assert_eq(r.status, 400, "%s", r.head);
+	http_resp_free(&r);
+	cr_assert_eq(http_raw(srv.port, te, strlen(te), &r, 10000), 0);
+	cr_assert_eq(r.status, 400, "%s", r.head);
+	http_resp_free(&r);
+	cr_assert_eq(
+	    http_req(srv.port, "GET", "/control/state", NULL, NULL, &r, 10000),
+	    0);
+	j = cJSON_Parse(r.body);
+	http_resp_free(&r);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(
+	              cJSON_GetArrayItem(cJSON_GetObjectItem(j, "streams"), 2),
+	              "up")),
+	          "the smuggled /control/down ran");
+	cJSON_Delete(j);
+	cr_assert_eq(http_raw(srv.port, nolen, strlen(nolen), &r, 10000), 0,
+	             "a POST without a length left the connection waiting");
+	cr_assert_eq(r.status, 200);
+	http_resp_free(&r);
+	cr_assert_eq(child_stop(&srv), 0);
+}

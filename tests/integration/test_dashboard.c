@@ -349,3 +349,44 @@ Test(dashboard, insecure_is_flagged_in_the_header)
 	assert_restored();
 	stop();
 }
+
+/*
+ * Ctrl-Z stops the dashboard with the terminal given back; fg brings it
+ * back with keypad mode on: an arrow key is an arrow key (it used to read
+ * as Esc, which closed the detail view). Run from an interactive shell, as
+ * a user would: only a shell with job control can stop and continue it.
+ */
+Test(dashboard, ctrl_z_and_fg_keep_the_arrow_keys)
+{
+	char *s;
+
+	snprintf(sock, sizeof(sock), "wsdash-test-%d", (int)getpid());
+	tmux("kill-server");
+	cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
+	                  "'env -i PATH=/usr/bin:/bin TERM=screen "
+	                  "LANG=C.UTF-8 PS1=PROMPT/ bash --norc -i'"),
+	             0, "tmux did not start");
+	cr_assert(wait_screen("PROMPT/", 1, 20000), "no shell prompt");
+	tmux("send-keys -t s '%s demo' Enter", WSDASH_BIN);
+	cr_assert(wait_screen("LIVE", 3, 20000));
+	tmux("send-keys -t s Enter");
+	cr_assert(wait_screen("transitions", 1, 20000));
+	tmux("send-keys -t s C-z");
+	cr_assert(wait_screen("Stopped", 1, 20000),
+	          "Ctrl-Z did not stop it (or the shell did not say so)");
+	tmux("send-keys -t s fg Enter");
+	cr_assert(wait_screen("transitions", 1, 20000), "not redrawn");
+	tmux("send-keys -t s Down");
+	tmux("send-keys -t s '?'");
+	cr_assert(wait_screen("keys", 1, 20000));
+	s = capture();
+	cr_assert(strstr(s, "transitions"),
+	          "the arrow key closed the detail view (read as Esc):\n%s", s);
+	free(s);
+	tmux("send-keys -t s q");
+	tmux("send-keys -t s q");
+	cr_assert(wait_screen("PROMPT/", 3, 20000), "did not quit");
+	tmux("send-keys -t s 'echo EXIT=$?; stty -a; echo STTY-END' Enter");
+	assert_restored();
+	stop();
+}
