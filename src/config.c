@@ -85,7 +85,7 @@ config_clear_endpoints(struct config *c)
 		endpoint_free(&c->eps[i]);
 	free(c->eps);
 	c->eps = NULL;
-	c->neps = 0;
+	c->neps = c->eps_cap = 0;
 	strmap_free(&c->names);
 	strmap_free(&c->name_next);
 }
@@ -330,10 +330,16 @@ endpoint_new(struct config *c)
 
 	if (c->neps >= CONFIG_MAX_ENDPOINTS)
 		return NULL;
-	eps = realloc(c->eps, (c->neps + 1) * sizeof(*eps));
-	if (eps == NULL)
-		return NULL;
-	c->eps = eps;
+	if (c->neps == c->eps_cap) { /* doubling: 10,000 adds, not n^2 */
+		size_t ncap = c->eps_cap ? c->eps_cap * 2 : 8;
+
+		eps = realloc(c->eps, ncap * sizeof(*eps));
+		if (eps == NULL)
+			return NULL;
+		c->eps = eps;
+		c->eps_cap = ncap;
+	}
+	eps = c->eps;
 	memset(&eps[c->neps], 0, sizeof(eps[0]));
 	eps[c->neps].required = true;
 	return &eps[c->neps++];

@@ -167,18 +167,40 @@ struct status_count {
 	int n;
 };
 
+/*
+ * The key items are counted by: "status", else "phase" (the tac backend's
+ * workflows), else "state": the first that some item has as a string.
+ */
+static const char *
+status_key(const cJSON *arr)
+{
+	static const char *const keys[] = {"status", "phase", "state"};
+	const cJSON *it;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		cJSON_ArrayForEach(it, arr)
+		{
+			if (cJSON_IsString(
+			        cJSON_GetObjectItemCaseSensitive(it, keys[k])))
+				return keys[k];
+		}
+	return NULL;
+}
+
 /* "N items" or "N items: 3 running, 2 queued" for objects with status. */
 static void
 summarize_array(struct out *o, const cJSON *arr)
 {
 	struct status_count st[MAX_STATUSES];
 	int nst = 0, other = 0, n = 0, with_status = 0;
+	const char *key = status_key(arr);
 	const cJSON *it;
 	char buf[32];
 
 	cJSON_ArrayForEach(it, arr)
 	{
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "status");
+		const cJSON *s =
+		    key ? cJSON_GetObjectItemCaseSensitive(it, key) : NULL;
 		int k;
 
 		n++;
@@ -226,12 +248,41 @@ is_envelope_key(const char *k)
 	       strcmp(k, "sent_at") == 0 || strcmp(k, "timestamp") == 0;
 }
 
+/*
+ * The one array of an object whose other members are all scalars
+ * ({"routes":[...],"total":117}), or NULL.
+ */
+static const cJSON *
+lone_array(const cJSON *obj, bool skip_envelope)
+{
+	const cJSON *it, *arr = NULL;
+
+	cJSON_ArrayForEach(it, obj)
+	{
+		if (skip_envelope && is_envelope_key(it->string))
+			continue;
+		if (cJSON_IsArray(it)) {
+			if (arr != NULL)
+				return NULL;
+			arr = it;
+		} else if (cJSON_IsObject(it)) {
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 /* "workflows: 20 items: 15 success, 5 failed; total_count=14" */
 static void
 summarize_object(struct out *o, const cJSON *obj, bool skip_envelope)
 {
-	const cJSON *it;
+	const cJSON *it, *arr = lone_array(obj, skip_envelope);
 	int parts = 0;
+
+	if (arr != NULL) {
+		summarize_array(o, arr);
+		return;
+	}
 
 	cJSON_ArrayForEach(it, obj)
 	{

@@ -32,6 +32,7 @@ enum {
 	OPT_MAX_MESSAGE,
 	OPT_HELLO,
 	OPT_RETRY_BASE,
+	OPT_NO_HELLO,
 };
 
 static volatile sig_atomic_t watch_stop;
@@ -78,6 +79,8 @@ watch_usage(FILE *f)
 	    "  --hello JSON       send this text after connecting (the "
 	    "default\n"
 	    "                     set sends {\"type\":\"client_ready\"})\n"
+	    "  --no-hello         send nothing after connecting (also "
+	    "--hello none)\n"
 	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
 	    "                     30 s, with jitter (default 1000)\n"
 
@@ -170,6 +173,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 	    {"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
 	    {"hello", required_argument, NULL, OPT_HELLO},
 	    {"retry-base", required_argument, NULL, OPT_RETRY_BASE},
+	    {"no-hello", no_argument, NULL, OPT_NO_HELLO},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -235,7 +239,14 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 			o->max_message = (size_t)v;
 			break;
 		case OPT_HELLO:
-			o->hello = optarg;
+			/* "none": send nothing, as the web frontend does */
+			if (strcmp(optarg, "none") == 0)
+				o->no_hello = true;
+			else
+				o->hello = optarg;
+			break;
+		case OPT_NO_HELLO:
+			o->no_hello = true;
 			break;
 		case OPT_RETRY_BASE:
 			if (!cli_parse_i64("--retry-base", optarg, 1, 60000, &v,
@@ -274,9 +285,9 @@ watch_config(const struct watch_opts *o, struct config *cfg, char *err,
 		cfg->retry_base_ms = o->retry_base_ms;
 	if (o->max_message)
 		cfg->max_message = o->max_message;
-	if (o->hello) {
+	if (o->hello || o->no_hello) {
 		free(cfg->hello);
-		cfg->hello = strdup(o->hello);
+		cfg->hello = o->no_hello ? NULL : strdup(o->hello);
 		cfg->hello_set = true;
 		for (size_t i = 0; i < cfg->neps; i++) {
 			free(cfg->eps[i].hello);

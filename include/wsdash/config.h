@@ -72,7 +72,7 @@ struct config {
 	bool server_set;
 	bool server_locked; /* set on the command line: the file's is ignored */
 	struct endpoint_cfg *eps;
-	size_t neps;
+	size_t neps, eps_cap;
 	struct header *headers; /* sent to every endpoint */
 	size_t nheaders;
 	int timeout_ms;

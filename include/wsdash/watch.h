@@ -31,6 +31,7 @@ struct watch_opts {
 
 	size_t max_message;
 	const char *hello;
+	bool no_hello; /* --no-hello, --hello none */
 	char *const *endpoints;
 	int nendpoints;
 };

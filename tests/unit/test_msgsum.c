@@ -138,3 +138,33 @@ Test(msgsum, iso8601_forms)
 	cr_assert_not(msgsum_iso8601("2025-11-25T22:00:00.", &t));
 	cr_assert_not(msgsum_iso8601("yesterday", &t));
 }
+
+/* The tac backend's shapes: workflows by phase, routes in an envelope. */
+Test(msgsum, phase_and_state_and_one_array_objects)
+{
+	struct msg_info m;
+	const char *wf = "{\"type\":\"workflows_update\",\"data\":["
+	                 "{\"adw_id\":\"a\",\"phase\":\"build\"},"
+	                 "{\"adw_id\":\"b\",\"phase\":\"test\"},"
+	                 "{\"adw_id\":\"c\",\"phase\":\"build\"}]}";
+	const char *routes =
+	    "{\"routes\":[{\"path\":\"/a\"},{\"path\":\"/b\"}],"
+	    "\"total\":117}";
+	const char *st = "[{\"state\":\"up\"},{\"state\":\"down\"},{}]";
+	const char *mixed = "[{\"status\":\"ok\",\"phase\":\"x\"},"
+	                    "{\"phase\":\"y\"}]";
+	const char *two = "{\"a\":[1],\"b\":[2],\"total\":2}";
+
+	msgsum_analyze(wf, strlen(wf), false, true, &m);
+	cr_assert_str_eq(m.summary, "3 items: 2 build, 1 test");
+	msgsum_analyze(routes, strlen(routes), false, true, &m);
+	cr_assert_str_eq(m.summary, "2 items");
+	msgsum_analyze(st, strlen(st), false, true, &m);
+	cr_assert_str_eq(m.summary, "3 items: 1 up, 1 down");
+	/* status wins over phase when items have it */
+	msgsum_analyze(mixed, strlen(mixed), false, true, &m);
+	cr_assert_str_eq(m.summary, "2 items: 1 ok");
+	/* two arrays: the object form */
+	msgsum_analyze(two, strlen(two), false, true, &m);
+	cr_assert_str_eq(m.summary, "a: 1 item; b: 1 item; total=2");
+}
