@@ -11,6 +11,7 @@
 #include "wsdash/check.h"
 #include "wsdash/cli.h"
 #include "wsdash/clock.h"
+#include "wsdash/layout.h"
 #include "wsdash/cmdline.h"
 #include "wsdash/prober.h"
 
@@ -98,6 +99,13 @@ check_main(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_USAGE;
 	}
+	t0 = clock_mono_us();
+	/* no endpoints given: which layout does the server speak? */
+	if (!layout_resolve(&cfg, cfg.timeout_ms, err, sizeof(err))) {
+		cli_error("check", "%s", err);
+		config_free(&cfg);
+		return CLI_EXIT_FAIL;
+	}
 
 	rows = calloc(cfg.neps ? cfg.neps : 1, sizeof(*rows));
 	if (rows == NULL) {
@@ -107,7 +115,6 @@ check_main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < cfg.neps; i++)
 		rows[i].ep = &cfg.eps[i];
-	t0 = clock_mono_us();
 	if (prober_run(&cfg, rows, cfg.neps, st.also_head, err, sizeof(err)) <
 	    0) {
 		cli_error("check", "%s", err);
@@ -116,6 +123,7 @@ check_main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	st.insecure = cfg.insecure;
+	st.layout = cfg.layout[0] ? cfg.layout : NULL;
 	for (size_t i = 0; i < cfg.neps; i++)
 		check_finish_row(&rows[i], st.strict, cfg.insecure);
 	rc = check_exit_code(rows, cfg.neps);

@@ -187,6 +187,8 @@ check_report_text(const struct check_row *rows, size_t n,
 	if (st->insecure)
 		sb_printf(&b, " [--insecure: TLS certificates NOT verified]");
 	sb_printf(&b, "\n");
+	if (st->layout != NULL)
+		sb_printf(&b, "layout: %s\n", st->layout);
 	return b.s;
 }
 
@@ -224,6 +226,8 @@ check_report_json(const struct check_row *rows, size_t n,
 	cJSON_AddBoolToObject(root, "insecure", st->insecure);
 	cJSON_AddNumberToObject(root, "elapsed_ms",
 	                        (double)(long)(total_ms * 10) / 10);
+	if (st->layout != NULL)
+		cJSON_AddStringToObject(root, "layout", st->layout);
 	arr = cJSON_AddArrayToObject(root, "endpoints");
 	for (size_t i = 0; i < n; i++) {
 		const struct check_row *r = &rows[i];

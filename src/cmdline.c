@@ -146,7 +146,7 @@ cmdline_config(const struct cmdline *cl, char *const *endpoints, int nendpoints,
 			}
 		}
 	} else if (c->neps == 0) {
-		config_add_default_set(c);
+		c->default_set = true; /* the command picks the layout */
 	}
 	return true;
 }

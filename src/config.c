@@ -33,10 +33,19 @@ headers_free(struct header *h, size_t n)
 }
 
 static void
+types_free(char **t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i]);
+	free(t);
+}
+
+static void
 endpoint_free(struct endpoint_cfg *e)
 {
 	free(e->name);
 	free(e->hello);
+	types_free(e->types, e->ntypes);
 	headers_free(e->headers, e->nheaders);
 	memset(e, 0, sizeof(*e));
 }
@@ -91,9 +100,9 @@ config_clear_endpoints(struct config *c)
 }
 
 int
-config_timeout(const struct config *c, size_t i)
+config_timeout(const struct config *c, const struct endpoint_cfg *e)
 {
-	return c->eps[i].timeout_ms > 0 ? c->eps[i].timeout_ms : c->timeout_ms;
+	return e->timeout_ms > 0 ? e->timeout_ms : c->timeout_ms;
 }
 
 /* RFC 7230 token characters. */
@@ -190,9 +199,8 @@ config_set_server(struct config *c, const char *url, char *err, size_t errlen)
 	return true;
 }
 
-/* Server path prefix without a trailing '/', e.g. "/app" or "". */
-static void
-server_prefix(const struct config *c, char *out, size_t len)
+void
+config_server_prefix(const struct config *c, char *out, size_t len)
 {
 	size_t n = strcspn(c->server.path, "?");
 
@@ -221,7 +229,7 @@ resolve_url(const struct config *c, const char *s, bool websocket,
 				         s);
 				return false;
 			}
-		server_prefix(c, prefix, sizeof(prefix));
+		config_server_prefix(c, prefix, sizeof(prefix));
 		if (snprintf(path, sizeof(path), "%s%s", prefix, s) >=
 		        (int)URL_PATH_MAX ||
 		    !url_with(&c->server, websocket, path, out)) {
@@ -253,21 +261,28 @@ resolve_url(const struct config *c, const char *s, bool websocket,
 	return true;
 }
 
-/* /ws/NAME -> /api/NAME (last "/ws/" in the path), else no polling. */
+/*
+ * /P/ws/NAME (the last "/ws/" in the path) is polled at /P/api/NAME, or
+ * /P/NAME if that one does not answer; other paths are not polled.
+ */
 static void
 default_poll(struct endpoint_cfg *e)
 {
 	char path[URL_PATH_MAX + 8];
 	const char *p = e->ws.path, *hit = NULL;
+	int pre;
 
 	while ((p = strstr(p, "/ws/")) != NULL)
 		hit = p++;
-	e->has_poll = false;
+	e->has_poll = e->has_poll_alt = false;
 	if (hit == NULL)
 		return;
-	snprintf(path, sizeof(path), "%.*s/api/%s", (int)(hit - e->ws.path),
-	         e->ws.path, hit + 4);
+	pre = (int)(hit - e->ws.path);
+	snprintf(path, sizeof(path), "%.*s/api/%s", pre, e->ws.path, hit + 4);
 	e->has_poll = url_with(&e->ws, false, path, &e->poll);
+	snprintf(path, sizeof(path), "%.*s/%s", pre, e->ws.path, hit + 4);
+	e->has_poll_alt =
+	    e->has_poll && url_with(&e->ws, false, path, &e->poll_alt);
 }
 
 static bool
@@ -368,38 +383,67 @@ config_add_url(struct config *c, const char *url, char *err, size_t errlen)
 	return true;
 }
 
-void
-config_add_default_set(struct config *c)
+/* Copy n type names into e (replacing any). */
+static bool
+types_set(struct endpoint_cfg *e, const char *const *types, size_t n)
 {
-	static const struct {
-		const char *name, *path;
-		bool required;
-	} set[] = {
-	    {"workflows", "/ws/workflows", true},
-	    {"workflow-history", "/ws/workflow-history", true},
-	    {"routes", "/ws/routes", false},
-	};
-	char err[256];
+	char **t = n ? calloc(n, sizeof(*t)) : NULL;
 
-	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
-		struct endpoint_cfg *e = endpoint_new(c);
-		struct url u;
+	if (n && t == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((t[i] = strdup(types[i])) == NULL) {
+			types_free(t, i);
+			return false;
+		}
+	types_free(e->types, e->ntypes);
+	e->types = t;
+	e->ntypes = n;
+	return true;
+}
 
-		if (e == NULL ||
-		    !resolve_url(c, set[i].path, true, &u, err, sizeof(err))) {
-			if (e != NULL)
-				c->neps--;
-			continue;
-		}
-		e->ws = u;
-		name_set(c, e, set[i].name);
-		e->required = set[i].required;
-		default_poll(e);
-		if (!c->hello_set) {
-			e->hello = strdup("{\"type\":\"client_ready\"}");
-			e->hello_set = true;
-		}
+bool
+config_own_type(const struct endpoint_cfg *e, const char *type)
+{
+	if (e->ntypes == 0)
+		return true;
+	for (size_t i = 0; i < e->ntypes; i++)
+		if (strcmp(e->types[i], type) == 0)
+			return true;
+	return false;
+}
+
+struct endpoint_cfg *
+config_add_endpoint(struct config *c, const char *name, const char *path,
+                    const char *poll, const char *const *types, size_t ntypes,
+                    char *err, size_t errlen)
+{
+	struct endpoint_cfg *e;
+	struct url u, pu;
+
+	if (!resolve_url(c, path, true, &u, err, errlen))
+		return NULL;
+	if (poll != NULL && poll[0] != '\0' &&
+	    !resolve_url(c, poll, false, &pu, err, errlen))
+		return NULL;
+	if (name_taken(c, name)) {
+		snprintf(err, errlen, "duplicate name '%s'", name);
+		return NULL;
 	}
+	e = endpoint_new(c);
+	if (e == NULL || !name_set(c, e, name) ||
+	    !types_set(e, types, ntypes)) {
+		snprintf(err, errlen, "out of memory or too many endpoints");
+		return NULL;
+	}
+	e->ws = u;
+	if (poll == NULL) {
+		default_poll(e);
+	} else if (poll[0] != '\0') {
+		e->poll = pu;
+		e->has_poll = true;
+	}
+	return e;
 }
 
 /* ---- the JSON file ------------------------------------------------------ */
@@ -583,6 +627,7 @@ ld_defaults(struct loader *l, const cJSON *d)
 	                                   "hello",
 	                                   "max_message",
 	                                   "retry_base_ms",
+	                                   "max_silence_ms",
 	                                   NULL};
 	struct config *c = l->c;
 	const cJSON *ping;
@@ -608,7 +653,8 @@ ld_defaults(struct loader *l, const cJSON *d)
 	            &maxmsg) ||
 	    !ld_int(l, d, "retry_base_ms", "defaults", 1, 60000,
 	            &c->retry_base_ms) ||
-
+	    !ld_int(l, d, "max_silence_ms", "defaults", 0, 86400000,
+	            &c->max_silence_ms) ||
 	    !ld_hello(l, d, "defaults", &c->hello, &c->hello_set))
 		return false;
 	c->max_message = (size_t)maxmsg;
@@ -627,12 +673,45 @@ ld_defaults(struct loader *l, const cJSON *d)
 	return true;
 }
 
+/* "types": the endpoint's own message types, an array of strings. */
+static bool
+ld_types(struct loader *l, const cJSON *o, const char *where,
+         struct endpoint_cfg *e)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "types"), *it;
+	const char *list[CONFIG_MAX_TYPES];
+	size_t n = 0;
+	char w[96];
+
+	if (v == NULL)
+		return true;
+	snprintf(w, sizeof(w), "%s.types", where);
+	if (!cJSON_IsArray(v))
+		return ld_fail(l, w, "expected an array of message types");
+	cJSON_ArrayForEach(it, v)
+	{
+		if (!cJSON_IsString(it) || it->valuestring[0] == '\0' ||
+		    !sanitize_is_clean(it->valuestring,
+		                       strlen(it->valuestring)))
+			return ld_fail(l, w,
+			               "expected non-empty strings of "
+			               "printable text");
+		if (n == CONFIG_MAX_TYPES)
+			return ld_fail(l, w, "more than %d types",
+			               CONFIG_MAX_TYPES);
+		list[n++] = it->valuestring;
+	}
+	if (!types_set(e, list, n))
+		return ld_fail(l, w, "out of memory");
+	return true;
+}
+
 static bool
 ld_endpoint(struct loader *l, const cJSON *o, size_t idx)
 {
-	static const char *const keys[] = {"name",       "url",     "poll_url",
-	                                   "required",   "headers", "hello",
-	                                   "timeout_ms", NULL};
+	static const char *const keys[] = {
+	    "name",  "url",        "poll_url", "required",       "headers",
+	    "hello", "timeout_ms", "types",    "max_silence_ms", NULL};
 	struct config *c = l->c;
 	struct endpoint_cfg *e;
 	const cJSON *url, *poll, *name;
@@ -699,7 +778,10 @@ ld_endpoint(struct loader *l, const cJSON *o, size_t idx)
 	return ld_bool(l, o, "required", where, &e->required) &&
 	       ld_headers(l, o, where, &e->headers, &e->nheaders) &&
 	       ld_hello(l, o, where, &e->hello, &e->hello_set) &&
-	       ld_int(l, o, "timeout_ms", where, 1, 600000, &e->timeout_ms);
+	       ld_int(l, o, "timeout_ms", where, 1, 600000, &e->timeout_ms) &&
+	       ld_int(l, o, "max_silence_ms", where, 0, 86400000,
+	              &e->max_silence_ms) &&
+	       ld_types(l, o, where, e);
 }
 
 /* "line L, column C" of offset off in text. */

@@ -156,3 +156,9 @@ serve_opts_parse(struct serve_opts *o, int argc, char **argv, char *err,
 	}
 	return SERVE_PARSE_OK;
 }
+
+const char *
+serve_flavor_name(enum serve_flavor f)
+{
+	return f == SERVE_FLAVOR_TAC ? "tac" : "demo";
+}

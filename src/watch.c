@@ -14,6 +14,7 @@
 #include "wsdash/cli.h"
 #include "wsdash/clock.h"
 #include "wsdash/cmdline.h"
+#include "wsdash/layout.h"
 #include "wsdash/mon.h"
 #include "wsdash/outq.h"
 #include "wsdash/serve.h"
@@ -305,8 +306,8 @@ watch_needs(const struct config *cfg, int *timeout, bool *tls)
 	*timeout = cfg->timeout_ms;
 	*tls = false;
 	for (size_t i = 0; i < cfg->neps; i++) {
-		if (config_timeout(cfg, i) > *timeout)
-			*timeout = config_timeout(cfg, i);
+		if (config_timeout(cfg, &cfg->eps[i]) > *timeout)
+			*timeout = config_timeout(cfg, &cfg->eps[i]);
 		*tls |= cfg->eps[i].ws.tls ||
 		        (cfg->eps[i].has_poll && cfg->eps[i].poll.tls);
 	}
@@ -424,12 +425,30 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 		o->cl.server = server;
 		if (!watch_config(o, &cfg, err, sizeof(err)))
 			goto usage;
+		/* its own backend: the layout of its flavor, every stream */
+		{
+			bool all[LAYOUT_NSTREAMS];
+			enum layout l = demo->flavor == SERVE_FLAVOR_TAC
+			                    ? LAYOUT_V1
+			                    : LAYOUT_LEGACY;
+
+			memset(all, 1, sizeof(all));
+			layout_add_set(&cfg, l, l == LAYOUT_V1 ? all : NULL);
+			cfg.default_set = false;
+			snprintf(cfg.layout, sizeof(cfg.layout),
+			         "%s/ws/NAME (demo backend, %s flavor)",
+			         l == LAYOUT_V1 ? "/api/v1" : "",
+			         serve_flavor_name(demo->flavor));
+		}
 		snprintf(target, sizeof(target),
 		         "demo backend %s (%s scenario)", server,
 		         scenario_mode_name(demo->scenario));
 	} else {
 		if (!watch_config(o, &cfg, err, sizeof(err)))
 			goto usage;
+		/* no endpoints given: which layout does the server speak? */
+		if (!layout_resolve(&cfg, cfg.timeout_ms, err, sizeof(err)))
+			goto fail;
 		watch_needs(&cfg, &timeout, &tls);
 		w = watcher_new(tls, cfg.cacert, timeout, log, err,
 		                sizeof(err));

@@ -17,6 +17,11 @@
 
 struct check_row {
 	const struct endpoint_cfg *ep;
+	/*
+	 * Not NULL: instead of an upgrade, a plain GET of this URL (its
+	 * status goes to obs.get_status); layout detection uses it.
+	 */
+	const struct url *get_url;
 	struct probe_obs obs; /* filled by the transport */
 	enum probe_class cls; /* filled by check_finish_row() */
 	enum probe_result res;
@@ -25,11 +30,12 @@ struct check_row {
 };
 
 struct check_style {
-	bool color;     /* ANSI colors */
-	bool utf8;      /* UTF-8 symbols, else ASCII */
-	bool strict;    /* reachable (426) fails */
-	bool insecure;  /* TLS verification skipped */
-	bool also_head; /* show the HEAD status column */
+	bool color;         /* ANSI colors */
+	bool utf8;          /* UTF-8 symbols, else ASCII */
+	bool strict;        /* reachable (426) fails */
+	bool insecure;      /* TLS verification skipped */
+	bool also_head;     /* show the HEAD status column */
+	const char *layout; /* the default set's layout, and why; NULL: none */
 };
 
 /* Classify r->obs and write its detail; hostport from r->ep. */

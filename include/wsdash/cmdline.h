@@ -70,8 +70,10 @@ int cmdline_common(struct cmdline *cl, int opt, const char *arg, char *err,
 /*
  * Build the configuration: defaults (BACKEND_PORT from backend_port), then
  * the --config file, then the command line; endpoint URLs given as
- * arguments replace the file's endpoints; with none at all, the default
- * set. Returns false with a one-line message in err.
+ * arguments replace the file's endpoints; with none at all,
+ * c->default_set is set and the command adds the default set (after
+ * choosing its layout, see layout.h). Returns false with a one-line
+ * message in err.
  */
 bool cmdline_config(const struct cmdline *cl, char *const *endpoints,
                     int nendpoints, const char *backend_port, struct config *c,

@@ -17,18 +17,22 @@
  *       "retry_base_ms": 1000,
 
  *       "hello": {"type": "client_ready"} | null,
- *       "max_message": 1048576
+ *       "max_message": 1048576, "max_silence_ms": 0
  *     },
  *     "endpoints": [
  *       {"name": "workflows", "url": "/ws/workflows",
  *        "poll_url": "/api/workflows" | null, "required": true,
- *        "headers": {...}, "hello": {...} | null, "timeout_ms": 3000}
+ *        "headers": {...}, "hello": {...} | null, "timeout_ms": 3000,
+ *        "types": ["workflows_update"], "max_silence_ms": 60000}
  *     ]
  *   }
  *
  * URLs starting with '/' are relative to "server". Without "poll_url", a
- * /ws/NAME endpoint polls /api/NAME on the same server; null turns polling
- * off. Unknown keys are errors (a typo should not silently do nothing).
+ * /P/ws/NAME endpoint polls /P/api/NAME or /P/NAME on the same server
+ * (whichever answers); null turns polling off. "types" lists the
+ * endpoint's own message types: others arriving on its socket are counted
+ * as other traffic. Unknown keys are errors (a typo should not silently do
+ * nothing).
  */
 #ifndef WSDASH_CONFIG_H
 #define WSDASH_CONFIG_H
@@ -43,6 +47,7 @@
 #define CONFIG_MAX_ENDPOINTS 10000
 #define CONFIG_MAX_HEADERS   64
 #define CONFIG_NAME_MAX      64
+#define CONFIG_MAX_TYPES     32 /* own message types per endpoint */
 #define CONFIG_DEFAULT_PORT  8000
 
 struct header {
@@ -57,6 +62,16 @@ struct endpoint_cfg {
 	struct url ws;   /* the ws:// or wss:// URL */
 	bool has_poll;   /* false: no polling fallback */
 	struct url poll; /* http(s) URL polled while in fallback */
+	/*
+	 * Without a configured poll_url, /P/ws/NAME may be polled at
+	 * /P/api/NAME (poll) or /P/NAME (poll_alt): the first that answers
+	 * 2xx is used from then on.
+	 */
+	bool has_poll_alt;
+	struct url poll_alt;
+	char **types; /* its own message types; NULL: every message is */
+	size_t ntypes;
+	int max_silence_ms; /* 0: config's */
 	bool required;
 	int timeout_ms;         /* 0: use config.timeout_ms */
 	char *hello;            /* JSON text sent on connect, or NULL */
@@ -83,7 +98,11 @@ struct config {
 	int poll_interval_ms;
 	int ping_interval_ms;
 	int ping_timeout_ms;
-	int retry_base_ms; /* first WebSocket retry delay (backoff base) */
+	int retry_base_ms;  /* first WebSocket retry delay (backoff base) */
+	int max_silence_ms; /* open stream, no message this long: silent (0 off)
+	                     */
+	bool default_set;   /* no endpoints given: the command adds the set */
+	char layout[96];    /* the default set's layout, and why ("" if none) */
 	enum ping_mode ping;
 	char *hello; /* default hello for the default set */
 	bool hello_set;
@@ -125,11 +144,23 @@ bool config_add_url(struct config *c, const char *url, char *err,
                     size_t errlen);
 
 /*
- * The default set on c->server: workflows (/ws/workflows, required),
- * workflow-history (required), routes (optional); each sends
- * {"type":"client_ready"} on connect unless a hello was configured.
+ * Add endpoint name at path (relative to c->server, or absolute). poll:
+ * NULL to derive the poll URL from the path (/P/ws/NAME: /P/api/NAME, else
+ * /P/NAME), "" for none, else a path or URL. types: its own message types
+ * (ntypes of them, copied). The endpoint is required. Returns it, or NULL
+ * with a reason in err.
  */
-void config_add_default_set(struct config *c);
+struct endpoint_cfg *config_add_endpoint(struct config *c, const char *name,
+                                         const char *path, const char *poll,
+                                         const char *const *types,
+                                         size_t ntypes, char *err,
+                                         size_t errlen);
+
+/* Whether type is one of e's own message types (or e has no list). */
+bool config_own_type(const struct endpoint_cfg *e, const char *type);
+
+/* The server's path prefix without a trailing '/' ("/api/v1", or ""). */
+void config_server_prefix(const struct config *c, char *out, size_t len);
 
 /* Drop all endpoints (command-line endpoints replace the file's). */
 void config_clear_endpoints(struct config *c);
@@ -141,8 +172,8 @@ void config_clear_endpoints(struct config *c);
 bool config_add_header(struct header **h, size_t *n, const char *line,
                        char *err, size_t errlen);
 
-/* Effective timeout of endpoint i. */
-int config_timeout(const struct config *c, size_t i);
+/* Effective timeout of endpoint e (its own, or c's). */
+int config_timeout(const struct config *c, const struct endpoint_cfg *e);
 
 /* The value shown wherever a header value would be: "<redacted>". */
 extern const char config_redacted[];

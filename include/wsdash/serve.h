@@ -18,7 +18,19 @@
 #define SERVE_DEFAULT_COUNT  100000
 #define SERVE_MAX_CLIENT_MSG (64 * 1024) /* larger client messages close */
 
+/*
+ * Which backend the demo server imitates: its own (/ws/NAME streams with
+ * seq and sent_at, /api/NAME twins) or the tac-webbuilder backend as it is
+ * today (/api/v1/ws/NAME, eight streams, every message to every socket,
+ * {type, data} only, 403 for unknown WebSocket paths, 1012 on shutdown).
+ */
+enum serve_flavor { SERVE_FLAVOR_DEMO, SERVE_FLAVOR_TAC };
+
+/* "demo", "tac". */
+const char *serve_flavor_name(enum serve_flavor f);
+
 struct serve_opts {
+	enum serve_flavor flavor;
 	char bind[64]; /* numeric IPv4 or IPv6 address */
 	int port;      /* 0 = pick a free port */
 	double rate;   /* updates per second per stream; 0 = only on demand */

@@ -127,7 +127,7 @@ static void
 conn_start(struct pjob *j, struct pconn *pc, enum pkind kind)
 {
 	const struct config *c = j->p->c;
-	const struct url *u = &j->ep->ws;
+	const struct url *u = j->row->get_url ? j->row->get_url : &j->ep->ws;
 	struct lws_client_connect_info i;
 	char host[URL_HOST_MAX + 16];
 
@@ -360,6 +360,13 @@ static const struct lws_protocols probe_protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* What the job connects to: the upgrade's URL, or its GET's. */
+static const struct url *
+job_url(const struct pjob *j)
+{
+	return j->row->get_url ? j->row->get_url : &j->ep->ws;
+}
+
 /*
  * Resolve the job's host (address number j->addr) and, once there is an
  * address, start its connections. Returns false when the host has no
@@ -372,10 +379,14 @@ job_resolve(struct pjob *j)
 	char err[96];
 
 	j->dns_wait = false;
-	switch (resolver_get(j->p->dns, j->ep->ws.host, j->addr,
+	switch (resolver_get(j->p->dns, job_url(j)->host, j->addr,
 	                     clock_mono_us(), j->ip, sizeof(j->ip), err,
 	                     sizeof(err))) {
 	case RESOLVE_OK:
+		if (j->row->get_url != NULL) {
+			conn_start(j, &j->get, PK_GET);
+			return true;
+		}
 		if (j->p->also_head && j->addr == 0)
 			conn_start(j, &j->head, PK_HEAD);
 		conn_start(j, &j->up, PK_UPGRADE);
@@ -434,8 +445,8 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 	bool tls = false;
 
 	for (size_t i = 0; i < n; i++) {
-		if (config_timeout(c, i) > max_timeout)
-			max_timeout = config_timeout(c, i);
+		if (config_timeout(c, rows[i].ep) > max_timeout)
+			max_timeout = config_timeout(c, rows[i].ep);
 		tls |= rows[i].ep->ws.tls;
 	}
 	net_raise_fd_limit((int)(n * 3 + 64));
@@ -460,14 +471,14 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 		p.jobs[i].ep = rows[i].ep;
 		p.jobs[i].t0_us = t0;
 		rows[i].obs.tls = rows[i].ep->ws.tls;
-		rows[i].obs.timeout_ms = config_timeout(c, i);
+		rows[i].obs.timeout_ms = config_timeout(c, rows[i].ep);
 		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
 	}
 	/* each job on its own: its timeout covers its lookup */
 	for (size_t i = 0; i < n; i++) {
 		struct pjob *j = &p.jobs[i];
 
-		job_arm(j, t0 + (int64_t)config_timeout(c, i) * 1000);
+		job_arm(j, t0 + (int64_t)config_timeout(c, rows[i].ep) * 1000);
 		job_resolve(j);
 	}
 

@@ -709,7 +709,7 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 		e->w = w;
 		e->m = &m->eps[i];
 		e->cfg = &c->eps[i];
-		e->timeout_ms = config_timeout(c, i);
+		e->timeout_ms = config_timeout(c, &c->eps[i]);
 		e->wsc = (struct wconn){e, WK_WS, w};
 		e->pollc = (struct wconn){e, WK_POLL, w};
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "wsdash/config.h"
+#include "wsdash/layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config_add_url(&c, s, err, sizeof(err));
 	config_add_header(&c.headers, &c.nheaders, s, err, sizeof(err));
 	config_set_server(&c, s, err, sizeof(err));
-	config_add_default_set(&c);
+	layout_add_set(&c, LAYOUT_PREFIX, NULL);
 	config_free(&c);
 	free(s);
 	return 0;

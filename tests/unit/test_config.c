@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "wsdash/config.h"
+#include "wsdash/layout.h"
 
 static char err[1024];
 
@@ -25,31 +26,72 @@ url_of(const struct url *u)
 	return out;
 }
 
-Test(config, default_set_on_backend_port)
+Test(config, default_sets_of_both_layouts_on_backend_port)
 {
 	struct config c;
 
 	config_init(&c, "8123");
-	config_add_default_set(&c);
+	layout_add_set(&c, LAYOUT_LEGACY, NULL);
 	cr_assert_eq(c.neps, 3);
 	cr_assert_str_eq(c.eps[0].name, "workflows");
 	cr_assert_str_eq(url_of(&c.eps[0].ws),
 	                 "ws://localhost:8123/ws/workflows");
 	cr_assert(c.eps[0].has_poll);
+	cr_assert_not(c.eps[0].has_poll_alt, "the layout knows its polls");
 	cr_assert_str_eq(url_of(&c.eps[0].poll),
 	                 "http://localhost:8123/api/workflows");
 	cr_assert(c.eps[1].required);
 	cr_assert_str_eq(c.eps[1].name, "workflow-history");
 	cr_assert_not(c.eps[2].required, "routes is optional");
 	cr_assert_str_eq(c.eps[2].hello, "{\"type\":\"client_ready\"}");
+	cr_assert(config_own_type(&c.eps[2], "routes_update"));
+	cr_assert_not(config_own_type(&c.eps[2], "queue_update"));
+	config_free(&c);
+
+	/* /api/v1: the three, and the optional ones the backend has */
+	config_init(&c, "8123");
+	{
+		bool extra[LAYOUT_NSTREAMS] = {[3] = true, [7] = true};
+
+		layout_add_set(&c, LAYOUT_V1, extra);
+	}
+	cr_assert_eq(c.neps, 5);
+	cr_assert_str_eq(url_of(&c.eps[0].ws),
+	                 "ws://localhost:8123/api/v1/ws/workflows");
+	cr_assert_str_eq(url_of(&c.eps[0].poll),
+	                 "http://localhost:8123/api/v1/workflows");
+	cr_assert_str_eq(c.eps[3].name, "queue");
+	cr_assert_not(c.eps[3].required);
+	cr_assert_str_eq(c.eps[4].name, "webhook-status");
+	cr_assert_not(c.eps[4].has_poll, "webhook status has no HTTP twin");
 	config_free(&c);
 
 	/* unset or nonsense BACKEND_PORT: 8000 */
 	config_init(&c, "http");
-	config_add_default_set(&c);
+	layout_add_set(&c, LAYOUT_LEGACY, NULL);
 	cr_assert_str_eq(url_of(&c.eps[0].ws),
 	                 "ws://localhost:8000/ws/workflows");
 	config_free(&c);
+}
+
+Test(config, layout_choice)
+{
+	struct layout_obs v1 = {0}, legacy = {0};
+	enum layout_why why;
+
+	cr_assert_eq(layout_choose(&v1, &legacy, &why), LAYOUT_V1);
+	cr_assert_eq(why, LAYOUT_GUESSED);
+	legacy.polls_answer = true;
+	cr_assert_eq(layout_choose(&v1, &legacy, &why), LAYOUT_LEGACY);
+	cr_assert_eq(why, LAYOUT_BY_POLLS);
+	v1.upgraded = 1;
+	cr_assert_eq(layout_choose(&v1, &legacy, &why), LAYOUT_V1,
+	             "upgrades before polls");
+	cr_assert_eq(why, LAYOUT_BY_UPGRADES);
+	legacy.upgraded = 3;
+	cr_assert_eq(layout_choose(&v1, &legacy, &why), LAYOUT_LEGACY);
+	v1.upgraded = 3;
+	cr_assert_eq(layout_choose(&v1, &legacy, &why), LAYOUT_V1, "a tie");
 }
 
 Test(config, server_with_prefix_and_tls)
@@ -59,11 +101,15 @@ Test(config, server_with_prefix_and_tls)
 	config_init(&c, NULL);
 	cr_assert(config_set_server(&c, "https://api.example.com/app/", err,
 	                            sizeof(err)));
-	config_add_default_set(&c);
+	layout_add_set(&c, LAYOUT_PREFIX, NULL);
 	cr_assert_str_eq(url_of(&c.eps[1].ws),
 	                 "wss://api.example.com/app/ws/workflow-history");
+	/* the poll URL is found: /app/api/NAME or /app/NAME */
 	cr_assert_str_eq(url_of(&c.eps[1].poll),
 	                 "https://api.example.com/app/api/workflow-history");
+	cr_assert(c.eps[1].has_poll_alt);
+	cr_assert_str_eq(url_of(&c.eps[1].poll_alt),
+	                 "https://api.example.com/app/workflow-history");
 	cr_assert_not(config_set_server(&c, "ws://x/", err, sizeof(err)));
 	cr_assert(strstr(err, "http://"), "%s", err);
 	config_free(&c);
@@ -131,8 +177,8 @@ Test(config, full_file)
 	cr_assert_str_eq(c.eps[1].name, "stream");
 	cr_assert_not(c.eps[1].required);
 	cr_assert_str_eq(url_of(&c.eps[1].poll), "https://other/api/s");
-	cr_assert_eq(config_timeout(&c, 1), 99);
-	cr_assert_eq(config_timeout(&c, 0), 1500);
+	cr_assert_eq(config_timeout(&c, &c.eps[1]), 99);
+	cr_assert_eq(config_timeout(&c, &c.eps[0]), 1500);
 	cr_assert_str_eq(c.eps[1].headers[0].value, "t1");
 	cr_assert_not(c.eps[2].has_poll);
 	cr_assert(c.eps[2].hello_set && c.eps[2].hello == NULL);
