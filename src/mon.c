@@ -57,6 +57,12 @@ mon_init(struct mon *m, const struct config *c, int64_t now_us, bool utf8)
 		ep->mode = MON_MODE_NONE;
 		ep->since_us = now_us;
 		ep->acct_us = now_us;
+		ep->max_silence_ms = ep->cfg->max_silence_ms > 0
+		                         ? ep->cfg->max_silence_ms
+		                         : c->max_silence_ms;
+		/* a browser opening the page now connects now too */
+		ep->browser_lost_us = now_us;
+		ep->poll_url = ep->cfg->has_poll ? &ep->cfg->poll : NULL;
 		snprintf(ep->reason, sizeof(ep->reason), "starting");
 	}
 	return true;
@@ -173,9 +179,53 @@ poll_error(struct mon *m, const struct mon_event *ev, char *out)
 		snprintf(out, MON_REASON_MAX, "failed");
 }
 
+/* What a close code means, for a close without a reason text. */
+static const char *
+close_meaning(int code)
+{
+	switch (code) {
+	case 1000:
+		return "normal";
+	case 1001:
+		return "going away";
+	case 1003:
+		return "unsupported data";
+	case 1007:
+		return "invalid data";
+	case 1008:
+		return "policy violation";
+	case 1009:
+		return "message too big";
+	case 1010:
+		return "extension required";
+	case 1011:
+		return "server error";
+	case 1012:
+		return "service restart";
+	case 1013:
+		return "try again later";
+	case 1014:
+		return "bad gateway";
+	default:
+		return "";
+	}
+}
+
+/* Failures below HTTP: nothing (or nothing whole) answered. */
+static bool
+conn_level(const struct mon_event *ev)
+{
+	if (ev->kind == MEV_WS_CLOSED)
+		return ev->close_code == 0 || ev->close_code == 1006;
+	return ev->kind == MEV_WS_FAIL &&
+	       (ev->cls == PC_REFUSED || ev->cls == PC_TIMEOUT ||
+	        ev->cls == PC_CLOSED);
+}
+
 /* Why an event moves an endpoint: the words shown to the user. */
 static void
-event_reason(struct mon *m, const struct mon_event *ev, char *out)
+event_reason(struct mon *m, const struct mon_ep *ep, const struct mon_event *ev,
+             char *out)
 {
 	char buf[MON_REASON_MAX * 2];
 	const char *t = ev->text ? ev->text : "";
@@ -184,21 +234,38 @@ event_reason(struct mon *m, const struct mon_event *ev, char *out)
 	sanitize_text(clean, sizeof(clean), t, strlen(t), m->utf8);
 	switch (ev->kind) {
 	case MEV_WS_OPEN:
-		snprintf(buf, sizeof(buf), "101 upgraded");
+		snprintf(buf, sizeof(buf), "101 upgraded%s",
+		         ep->close_1002 ? " (back after a restart)" : "");
 		break;
 	case MEV_WS_FAIL:
-		if (ev->status > 0 && ev->status != 101)
+		if (ep->close_1002 && conn_level(ev))
+			snprintf(buf, sizeof(buf),
+			         "server restarting: %s after a 1002 close",
+			         clean[0] ? clean : probe_class_name(ev->cls));
+		else if (ev->status > 0 && ev->status != 101)
 			snprintf(buf, sizeof(buf), "%d on upgrade (%s)",
 			         ev->status, probe_class_name(ev->cls));
+		else if (clean[0])
+			snprintf(buf, sizeof(buf), "%s", clean);
 		else
-			snprintf(buf, sizeof(buf), "%s%s%s",
-			         probe_class_name(ev->cls),
-			         clean[0] ? ": " : "", clean);
+			snprintf(buf, sizeof(buf), "%s",
+			         probe_class_name(ev->cls));
 		break;
 	case MEV_WS_CLOSED:
-		if (ev->close_code > 0)
-			snprintf(buf, sizeof(buf), "closed by server (%d%s%s)",
-			         ev->close_code, clean[0] ? " " : "", clean);
+		if (ev->close_code == 1002)
+			/* lws 4.1.6 reports 1012-1014 (uvicorn restarting) as
+			 * 1002: say both */
+			snprintf(buf, sizeof(buf),
+			         "closed by server (1002%s%s: protocol error, "
+			         "or a 1012 restart that lws reports as 1002)",
+			         clean[0] ? " " : "", clean);
+		else if (ev->close_code > 0)
+			snprintf(
+			    buf, sizeof(buf), "closed by server (%d%s%s)",
+			    ev->close_code,
+			    clean[0] || close_meaning(ev->close_code)[0] ? " "
+			                                                 : "",
+			    clean[0] ? clean : close_meaning(ev->close_code));
 		else
 			snprintf(buf, sizeof(buf), "%s",
 			         clean[0] ? clean : "connection lost");
@@ -208,30 +275,23 @@ event_reason(struct mon *m, const struct mon_event *ev, char *out)
 		         clean[0] ? clean : "no pong within the ping timeout");
 		break;
 	case MEV_POLL_OK:
-		snprintf(buf, sizeof(buf), "poll %d", ev->status);
+		snprintf(buf, sizeof(buf), "polls answer (%d)", ev->status);
 		break;
 	case MEV_POLL_FAIL:
 		poll_error(m, ev, clean);
 		snprintf(buf, sizeof(buf), "poll: %s", clean);
 		break;
 	case MEV_PAUSE:
-		snprintf(buf, sizeof(buf), "paused");
+		snprintf(buf, sizeof(buf), "%s", clean[0] ? clean : "paused");
 		break;
 	case MEV_RESUME:
-		snprintf(buf, sizeof(buf), "resumed");
+		snprintf(buf, sizeof(buf), "%s", clean[0] ? clean : "resumed");
 		break;
 	default:
 		snprintf(buf, sizeof(buf), "%s", clean);
 		break;
 	}
 	reason_set(m, out, buf);
-}
-
-/* Where the endpoint goes when its WebSocket is unavailable. */
-static enum mon_state
-fallback_state(const struct mon_ep *ep)
-{
-	return ep->cfg->has_poll ? MON_POLLING : MON_DOWN;
 }
 
 /*
@@ -247,12 +307,13 @@ next_state(const struct mon_ep *ep, enum mon_ev_kind k)
 	case MEV_WS_OPEN:
 		return MON_LIVE;
 	case MEV_WS_FAIL:
-		/* first failure: fall back; in fallback: stay (a retry). */
-		return s == MON_CONNECTING ? fallback_state(ep) : s;
+		/* first failure: fall back (down until a poll answers); in
+		 * fallback: stay (a retry) */
+		return s == MON_CONNECTING ? MON_DOWN : s;
 
 	case MEV_WS_CLOSED:
 		return s == MON_LIVE || s == MON_STALE || s == MON_CONNECTING
-		           ? fallback_state(ep)
+		           ? MON_DOWN
 		           : s;
 	case MEV_PONG:
 		return s == MON_STALE ? MON_LIVE : s;
@@ -311,13 +372,12 @@ mon_history(const struct mon_ep *ep, unsigned i)
 }
 
 /*
- * Analyse the whole message (type, summary, time, seq: a 1 MiB JSON
- * message is still valid JSON), then keep a bounded copy of it for the
- * detail view.
+ * Keep a bounded copy of a message (analysed whole by the caller: a 1 MiB
+ * JSON message is still valid JSON) for the detail view.
  */
 static void
-keep_last(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
-          int64_t now_us, bool from_poll)
+keep_last(struct mon_ep *ep, const struct mon_event *ev,
+          const struct msg_info *mi, int64_t now_us, bool from_poll)
 {
 	size_t keep = ev->len < MON_LAST_MAX ? ev->len : MON_LAST_MAX;
 
@@ -328,7 +388,7 @@ keep_last(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 			return;
 		ep->last = p;
 	}
-	msgsum_analyze(ev->data, ev->len, ev->binary, m->utf8, &ep->last_info);
+	ep->last_info = *mi;
 	if (keep)
 		memcpy(ep->last, ev->data, keep);
 	ep->last_len = keep;
@@ -356,6 +416,41 @@ mon_last_lag(const struct mon_ep *ep, double *lag_ms)
 	return true;
 }
 
+/* The stream went away (a fallback starts): the browser's clock starts. */
+static void
+browser_lost(struct mon_ep *ep, int64_t now_us)
+{
+	struct mon_browser_view v;
+
+	mon_browser(ep, now_us, &v);
+	/* a browser still retrying from the last loss just goes on */
+	if (v.view == MB_LIVE)
+		ep->browser_lost_us = now_us;
+	ep->browser_back_us = 0;
+}
+
+/* A message: the endpoint's own, or other traffic on its socket. */
+static unsigned
+message(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
+        int64_t now_us)
+{
+	struct msg_info mi;
+
+	msgsum_analyze(ev->data, ev->len, ev->binary, m->utf8, &mi);
+	if (!config_own_type(ep->cfg, mi.type)) {
+		ep->others++;
+		ep->other_bytes += ev->len;
+		memcpy(ep->other_type, mi.type, sizeof(ep->other_type));
+		return MON_CHG_OTHER_MSG;
+	}
+	ep->msgs++;
+	ep->bytes += ev->len;
+	ep->last_own_us = now_us;
+	rate_count(ep, now_us);
+	keep_last(ep, ev, &mi, now_us, false);
+	return MON_CHG_MESSAGE;
+}
+
 unsigned
 mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
           int64_t now_us)
@@ -374,25 +469,36 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		if (ep->was_open && from != MON_LIVE && from != MON_STALE)
 			ep->reconnects++;
 		ep->was_open = true;
+		ep->open_us = now_us;
+		ep->last_own_us = 0;
+		ep->poll_pending = false;
+		if (ep->browser_lost_us != 0 && ep->browser_back_us == 0)
+			ep->browser_back_us = now_us;
 		break;
 	case MEV_WS_FAIL:
 		if (mon_in_fallback(ep)) {
+			/* a retry failed: the reason is the latest one */
 			ep->retries++;
-			event_reason(m, ev, ep->retry_reason);
+			event_reason(m, ep, ev, ep->retry_reason);
+			if (ep->close_1002 && conn_level(ev))
+				snprintf(ep->fallback_reason,
+				         sizeof(ep->fallback_reason),
+				         "server restart (closed with 1002, "
+				         "the code lws gives 1012)");
+			snprintf(ep->reason, sizeof(ep->reason), "%s",
+			         ep->retry_reason);
 			chg |= MON_CHG_OTHER;
 		}
-
+		break;
+	case MEV_WS_CLOSED:
+		ep->close_1002 = ev->close_code == 1002;
 		break;
 	case MEV_PONG:
 		rtt_add(&ep->rtt, ev->rtt_us);
 		chg |= MON_CHG_RTT;
 		break;
 	case MEV_MESSAGE:
-		ep->msgs++;
-		ep->bytes += ev->len;
-		rate_count(ep, now_us);
-		keep_last(m, ep, ev, now_us, false);
-		chg |= MON_CHG_MESSAGE;
+		chg |= message(m, ep, ev, now_us);
 		break;
 	case MEV_MSG_DROPPED:
 		ep->dropped++;
@@ -401,33 +507,46 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		break;
 	case MEV_POLL_OK:
 		ep->polls++;
+		ep->poll_pending = false;
 		ep->last_poll_status = ev->status;
 		ep->last_poll_rtt_us = ev->rtt_us;
 		ep->last_poll_at_us = now_us;
-		if (ev->data != NULL)
-			keep_last(m, ep, ev, now_us, true);
+		if (ev->data != NULL) {
+			struct msg_info mi;
+
+			msgsum_analyze(ev->data, ev->len, false, m->utf8, &mi);
+			keep_last(ep, ev, &mi, now_us, true);
+		}
 		chg |= MON_CHG_POLL;
 		break;
 	case MEV_POLL_FAIL:
 		ep->polls++;
 		ep->poll_failures++;
+		ep->poll_pending = false;
 		ep->last_poll_status = ev->status;
 		ep->last_poll_rtt_us = ev->rtt_us;
 		ep->last_poll_at_us = now_us;
 		poll_error(m, ev, ep->last_poll_error);
+		if (to == from && mon_in_fallback(ep)) {
+			event_reason(m, ep, ev, ep->reason);
+			chg |= MON_CHG_OTHER;
+		}
 		chg |= MON_CHG_POLL;
 		break;
 	case MEV_PAUSE:
 		ep->paused = true;
 		ep->mode = MON_MODE_NONE;
 		ep->next_retry_us = 0;
-		event_reason(m, ev, ep->reason);
+		ep->poll_pending = false;
+		ep->open_us = 0;
+		event_reason(m, ep, ev, ep->reason);
 		return MON_CHG_STATE;
 	case MEV_RESUME:
 		ep->paused = false;
 		ep->acct_us = now_us;
 		ep->fallback_since_us = 0;
 		ep->retries = 0;
+		ep->open_us = 0;
 		break;
 	default:
 		break;
@@ -436,12 +555,16 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		return chg;
 
 	/* A transition. */
-	event_reason(m, ev, reason);
+	event_reason(m, ep, ev, reason);
 	if ((from == MON_CONNECTING || from == MON_LIVE || from == MON_STALE) &&
-	    (to == MON_POLLING || to == MON_DOWN)) {
+	    to == MON_DOWN) {
 		ep->fallbacks++;
 		ep->fallback_since_us = now_us;
 		ep->retries = 0;
+		ep->poll_pending = ep->cfg->has_poll;
+		ep->open_us = 0;
+		ep->silent = false;
+		browser_lost(ep, now_us);
 		snprintf(ep->fallback_reason, sizeof(ep->fallback_reason), "%s",
 		         reason);
 	} else if (to == MON_LIVE && ep->fallback_since_us != 0) {
@@ -450,6 +573,8 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		ep->next_retry_us = 0;
 		ep->retries = 0;
 	}
+	if (to == MON_LIVE && from != MON_STALE)
+		ep->close_1002 = false;
 	if (to == MON_LIVE || to == MON_STALE || to == MON_CONNECTING)
 		ep->next_retry_us = 0;
 	ep->state = to;
@@ -458,4 +583,85 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 	snprintf(ep->reason, sizeof(ep->reason), "%s", reason);
 	history_add(ep, now_us, ev->wall_ms, from, to, reason);
 	return chg | MON_CHG_STATE;
+}
+
+void
+mon_set_poll_url(struct mon_ep *ep, const struct url *u)
+{
+	ep->poll_url = u;
+}
+
+/* The browser's k-th reconnect attempt (k >= 1) after a loss at lost. */
+static int64_t
+browser_try_at(int64_t lost, int k)
+{
+	int64_t at = lost;
+
+	for (int n = 1; n <= k; n++) {
+		int64_t d = (int64_t)1000 << n;
+
+		at += ((d < 30000 ? d : 30000) + 500) * 1000;
+	}
+	return at;
+}
+
+void
+mon_browser(const struct mon_ep *ep, int64_t now_us,
+            struct mon_browser_view *out)
+{
+	int64_t lost = ep->browser_lost_us, back = ep->browser_back_us;
+
+	memset(out, 0, sizeof(*out));
+	out->view = MB_LIVE;
+	if (lost == 0)
+		return;
+	for (int k = 1; k <= MON_BROWSER_TRIES; k++) {
+		int64_t at = browser_try_at(lost, k);
+
+		if (back != 0 && at >= back) {
+			/* this try finds the stream back */
+			if (now_us >= at)
+				return;
+			out->view = MB_FALLBACK;
+			out->tries = k - 1;
+			out->next_try_us = at;
+			return;
+		}
+		if (now_us < at) {
+			out->view = MB_FALLBACK;
+			out->tries = k - 1;
+			out->next_try_us = at;
+			return;
+		}
+	}
+	out->view = MB_GAVE_UP;
+	out->tries = MON_BROWSER_TRIES;
+}
+
+const char *
+mon_browser_text(enum mon_browser b)
+{
+	switch (b) {
+	case MB_LIVE:
+		return "live";
+	case MB_FALLBACK:
+		return "Polling fallback";
+	default:
+		return "gave up (reload needed)";
+	}
+}
+
+bool
+mon_silence(struct mon_ep *ep, int64_t now_us)
+{
+	int64_t ref =
+	    ep->last_own_us > ep->open_us ? ep->last_own_us : ep->open_us;
+	bool silent = ep->max_silence_ms > 0 && ep->open_us != 0 &&
+	              (ep->state == MON_LIVE || ep->state == MON_STALE) &&
+	              now_us - ref >= (int64_t)ep->max_silence_ms * 1000;
+
+	if (silent == ep->silent)
+		return false;
+	ep->silent = silent;
+	return true;
 }

@@ -354,6 +354,7 @@ watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
 		outq_done(&h.q);
 		return CLI_EXIT_FAIL;
 	}
+	emit(&h, wprint_start(&h.p, cfg, (double)clock_wall_us() / 1000.0));
 	hooks.user = &h;
 	hooks.changed = headless_changed;
 	hooks.tick = headless_tick;
@@ -395,7 +396,10 @@ watch_target(const struct watch_opts *o, const struct config *cfg, char *out,
 		snprintf(out, len, "%s", o->cl.config_path);
 	} else {
 		url_format(&cfg->server, u, sizeof(u));
-		snprintf(out, len, "%s", u);
+		if (cfg->layout[0])
+			snprintf(out, len, "%.200s %s", u, cfg->layout);
+		else
+			snprintf(out, len, "%s", u);
 	}
 }
 

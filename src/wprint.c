@@ -64,6 +64,7 @@ clock_text(double wall_ms, char out[16])
 	         tm.tm_sec, (int)((long long)wall_ms % 1000));
 }
 
+/* A --plain line; ep NULL: about no endpoint in particular ("-"). */
 static char *plain_line(struct wprint *p, const struct mon_ep *ep,
                         double wall_ms, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -79,7 +80,7 @@ plain_line(struct wprint *p, const struct mon_ep *ep, double wall_ms,
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
-	text_fit(name, sizeof(name), ep->cfg->name, p->name_w);
+	text_fit(name, sizeof(name), ep ? ep->cfg->name : "-", p->name_w);
 	if (asprintf(&out, "%s  %s  %-7s  %s\n", ts, name, kind, body) < 0)
 		return NULL;
 	return out;
@@ -114,6 +115,22 @@ ms(int64_t us)
 	return (double)us / 1000.0;
 }
 
+/* What a browser with the web frontend would show: "browser" (and when). */
+static void
+browser_json(cJSON *o, const struct mon_ep *ep, int64_t now_us)
+{
+	struct mon_browser_view v;
+
+	mon_browser(ep, now_us, &v);
+	cJSON_AddStringToObject(o, "browser", mon_browser_text(v.view));
+	if (v.view == MB_FALLBACK) {
+		cJSON_AddNumberToObject(o, "browser_tries", v.tries);
+		cJSON_AddNumberToObject(
+		    o, "browser_next_try_ms",
+		    (double)((v.next_try_us - now_us) / 1000));
+	}
+}
+
 static char *
 state_line(struct wprint *p, struct mon_ep *ep, double wall_ms, int64_t now_us)
 {
@@ -126,7 +143,8 @@ state_line(struct wprint *p, struct mon_ep *ep, double wall_ms, int64_t now_us)
 		snprintf(extra, sizeof(extra), "; fallback lasted %.1f s",
 		         ms(ep->last_fallback_us) / 1000.0);
 	if (mon_in_fallback(ep) && ep->next_retry_us > now_us)
-		snprintf(extra, sizeof(extra), "; retry in %.1f s",
+		snprintf(extra, sizeof(extra), "%s; retry in %.1f s",
+		         ep->poll_pending ? "; first poll pending" : "",
 		         ms(ep->next_retry_us - now_us) / 1000.0);
 	if (p->json) {
 		cJSON *o = json_base(ep, wall_ms, "state");
@@ -139,6 +157,8 @@ state_line(struct wprint *p, struct mon_ep *ep, double wall_ms, int64_t now_us)
 		if (t)
 			cJSON_AddStringToObject(o, "from", from);
 		if (mon_in_fallback(ep)) {
+			if (ep->poll_pending)
+				cJSON_AddTrueToObject(o, "poll_pending");
 			cJSON_AddNumberToObject(o, "retries", ep->retries);
 			if (ep->next_retry_us > now_us)
 				cJSON_AddNumberToObject(
@@ -151,6 +171,7 @@ state_line(struct wprint *p, struct mon_ep *ep, double wall_ms, int64_t now_us)
 			cJSON_AddNumberToObject(
 			    o, "fallback_ms",
 			    (double)(ep->last_fallback_us / 1000));
+		browser_json(o, ep, now_us);
 		return json_line(o);
 	}
 	if (ep->paused)
@@ -208,6 +229,12 @@ poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		cJSON_AddNumberToObject(o, "rtt_ms",
 		                        (double)(ev->rtt_us / 100) / 10.0);
 		cJSON_AddBoolToObject(o, "ok", ev->kind == MEV_POLL_OK);
+		if (ep->poll_url != NULL) {
+			char u[URL_HOST_MAX + URL_PATH_MAX + 16];
+
+			url_format(ep->poll_url, u, sizeof(u));
+			cJSON_AddStringToObject(o, "poll_url", u);
+		}
 		if (mi)
 			cJSON_AddStringToObject(o, "summary", mi->summary);
 		else if (ev->kind == MEV_POLL_FAIL)
@@ -221,6 +248,50 @@ poll_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
 		                  mi ? mi->summary : "");
 	return plain_line(p, ep, wall_ms, "poll", "failed after %.1f ms: %s",
 	                  ms(ev->rtt_us), ep->last_poll_error);
+}
+
+/* A message of a type that is not the endpoint's own (other traffic). */
+static char *
+other_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
+           const struct mon_event *ev)
+{
+	if (p->json) {
+		cJSON *o = json_base(ep, wall_ms, "other");
+
+		cJSON_AddStringToObject(o, "msg_type", ep->other_type);
+		cJSON_AddNumberToObject(o, "bytes", (double)ev->len);
+		cJSON_AddNumberToObject(o, "others_total", (double)ep->others);
+		return json_line(o);
+	}
+	return plain_line(p, ep, wall_ms, "other",
+	                  "%s  %zu B  (not this "
+	                  "endpoint's type)",
+	                  ep->other_type, ev->len);
+}
+
+/* The stream went silent, or spoke again. */
+static char *
+silence_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
+             int64_t now_us)
+{
+	int64_t ref =
+	    ep->last_own_us > ep->open_us ? ep->last_own_us : ep->open_us;
+
+	if (p->json) {
+		cJSON *o = json_base(ep, wall_ms, "silent");
+
+		cJSON_AddBoolToObject(o, "silent", ep->silent);
+		if (ep->silent)
+			cJSON_AddNumberToObject(
+			    o, "for_ms", (double)((now_us - ref) / 1000));
+		return json_line(o);
+	}
+	if (ep->silent)
+		return plain_line(p, ep, wall_ms, "silent",
+		                  "open and answering pings, but no message "
+		                  "for %.0f s",
+		                  ms(now_us - ref) / 1000.0);
+	return plain_line(p, ep, wall_ms, "silent", "messages again");
 }
 
 static char *
@@ -246,6 +317,15 @@ wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
 	struct wprint_ep *pe = &p->eps[ep - p->m->eps];
 	char *out = NULL;
 
+	if (flags & MON_CHG_SILENCE)
+		return silence_line(p, ep, wall_ms, now_us);
+	if (flags & MON_CHG_OTHER_MSG) {
+		pe->sec_others++;
+		if (!pe->flood && pe->sec_lines < WPRINT_MSG_LINES) {
+			pe->sec_lines++;
+			out = join(out, other_line(p, ep, wall_ms, ev));
+		}
+	}
 	if (flags & MON_CHG_MESSAGE) {
 		pe->sec_msgs++;
 		pe->sec_bytes += ev->len;
@@ -306,6 +386,27 @@ wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
 	return out;
 }
 
+/* A browser with the web frontend would now show something else. */
+static char *
+browser_line(struct wprint *p, struct mon_ep *ep, double wall_ms,
+             int64_t now_us, const struct mon_browser_view *v)
+{
+	if (p->json) {
+		cJSON *o = json_base(ep, wall_ms, "browser");
+
+		browser_json(o, ep, now_us);
+		return json_line(o);
+	}
+	if (v->view == MB_FALLBACK)
+		return plain_line(p, ep, wall_ms, "browser",
+		                  "a browser shows \"%s\" (%d failed "
+		                  "tries, next in %.0f s)",
+		                  mon_browser_text(v->view), v->tries,
+		                  ms(v->next_try_us - now_us) / 1000.0);
+	return plain_line(p, ep, wall_ms, "browser", "a browser shows: %s",
+	                  mon_browser_text(v->view));
+}
+
 char *
 wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
 {
@@ -314,7 +415,8 @@ wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
 	for (size_t i = 0; i < p->m->n; i++) {
 		struct wprint_ep *pe = &p->eps[i];
 		struct mon_ep *ep = &p->m->eps[i];
-		bool over = pe->sec_msgs > WPRINT_MSG_LINES;
+		bool over = pe->sec_msgs + pe->sec_others > WPRINT_MSG_LINES;
+		struct mon_browser_view v;
 
 		if (over) {
 			const struct msg_info *mi = mon_last_info(ep);
@@ -328,6 +430,8 @@ wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
 				                        (double)pe->sec_bytes);
 				cJSON_AddNumberToObject(o, "msgs_total",
 				                        (double)ep->msgs);
+				cJSON_AddNumberToObject(o, "others",
+				                        (double)pe->sec_others);
 				if (mi)
 					cJSON_AddStringToObject(o, "last_type",
 					                        mi->type);
@@ -335,22 +439,77 @@ wprint_tick(struct wprint *p, int64_t now_us, double wall_ms)
 			} else {
 				out = join(
 				    out,
-				    plain_line(p, ep, wall_ms, "summary",
-				               "%llu msgs/s, %.1f KiB/s "
-				               "(%llu total), last %s",
-				               (unsigned long long)pe->sec_msgs,
-				               (double)pe->sec_bytes / 1024.0,
-				               (unsigned long long)ep->msgs,
-				               mi ? mi->type : "-"));
+				    plain_line(
+				        p, ep, wall_ms, "summary",
+				        "%llu msgs/s, %.1f KiB/s "
+				        "(%llu total), last %s, +%llu "
+				        "other",
+				        (unsigned long long)pe->sec_msgs,
+				        (double)pe->sec_bytes / 1024.0,
+				        (unsigned long long)ep->msgs,
+				        mi ? mi->type : "-",
+				        (unsigned long long)pe->sec_others));
 			}
 		}
 		pe->flood = over;
 		pe->sec_msgs = 0;
+		pe->sec_others = 0;
 		pe->sec_bytes = 0;
 		pe->sec_lines = 0;
+		/* the browser's view moves with time alone */
+		mon_browser(ep, now_us, &v);
+		if ((int)v.view != pe->browser) {
+			pe->browser = (int)v.view;
+			out =
+			    join(out, browser_line(p, ep, wall_ms, now_us, &v));
+		}
 	}
-	(void)now_us;
 	return out;
+}
+
+char *
+wprint_start(struct wprint *p, const struct config *c, double wall_ms)
+{
+	char u[URL_HOST_MAX + URL_PATH_MAX + 16];
+	cJSON *o, *arr;
+
+	if (!p->json)
+		return c->layout[0] ? plain_line(p, NULL, wall_ms, "layout",
+		                                 "%s", c->layout)
+		                    : NULL;
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "ts_ms", round_to(wall_ms, 0.001));
+	cJSON_AddStringToObject(o, "event", "start");
+	if (c->layout[0])
+		cJSON_AddStringToObject(o, "layout", c->layout);
+	arr = cJSON_AddArrayToObject(o, "endpoints");
+	for (size_t i = 0; i < c->neps; i++) {
+		const struct endpoint_cfg *e = &c->eps[i];
+		cJSON *j = cJSON_CreateObject(), *t;
+
+		cJSON_AddStringToObject(j, "endpoint", e->name);
+		url_format(&e->ws, u, sizeof(u));
+		cJSON_AddStringToObject(j, "url", u);
+		if (e->has_poll) {
+			url_format(&e->poll, u, sizeof(u));
+			cJSON_AddStringToObject(j, "poll_url", u);
+			if (e->has_poll_alt) {
+				url_format(&e->poll_alt, u, sizeof(u));
+				cJSON_AddStringToObject(j, "poll_url_alt", u);
+			}
+		} else {
+			cJSON_AddNullToObject(j, "poll_url");
+		}
+		cJSON_AddBoolToObject(j, "required", e->required);
+		if (e->ntypes) {
+			t = cJSON_AddArrayToObject(j, "types");
+			for (size_t k = 0; k < e->ntypes; k++)
+				cJSON_AddItemToArray(
+				    t, cJSON_CreateString(e->types[k]));
+		}
+		cJSON_AddItemToArray(arr, j);
+	}
+	return json_line(o);
 }
 
 char *

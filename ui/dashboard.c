@@ -342,7 +342,7 @@ static void
 counters_text(struct dash *d, struct mon_ep *ep, int64_t now, char *out,
               size_t len)
 {
-	char msgs[16], drop[32] = "", lag[32] = "";
+	char msgs[16], drop[32] = "", lag[32] = "", other[40] = "";
 	const char *sep = ui_sep(d->utf8);
 	double l;
 
@@ -356,8 +356,12 @@ counters_text(struct dash *d, struct mon_ep *ep, int64_t now, char *out,
 	if (ep->dropped)
 		snprintf(drop, sizeof(drop), "%sdropped %llu", sep,
 		         (unsigned long long)ep->dropped);
-	snprintf(out, len, "msgs %s%s%.1f/s%s%s", msgs, sep, mon_rate(ep, now),
-	         lag, drop);
+	if (ep->others)
+		snprintf(other, sizeof(other), "%s+%llu other", sep,
+		         (unsigned long long)ep->others);
+	snprintf(out, len, "msgs %s%s%.1f/s%s%s%s%s", msgs, sep,
+	         mon_rate(ep, now), lag, drop, other,
+	         ep->silent ? " · SILENT" : "");
 }
 
 static void
@@ -684,15 +688,27 @@ draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 		                 sizeof(buf));
 		put(d, y++, 1, w, buf, term_attr(ROLE_FLAG));
 	}
-	if (ep->cfg->has_poll) {
+	if (ep->poll_url != NULL) {
 		char pu[LINE_MAX];
 
-		url_format(&ep->cfg->poll, pu, sizeof(pu));
+		url_format(ep->poll_url, pu, sizeof(pu));
 		putf(d, y++, 1, w, term_attr(ROLE_DIM),
 		     "poll %s%spolls %llu (%llu failed)%slast status %d", pu,
 		     sep, (unsigned long long)ep->polls,
 		     (unsigned long long)ep->poll_failures, sep,
 		     ep->last_poll_status);
+	}
+	{
+		struct mon_browser_view v;
+		char in[16] = "";
+
+		mon_browser(ep, now, &v);
+		if (v.view == MB_FALLBACK)
+			ui_fmt_age(v.next_try_us - now, in, sizeof(in));
+		putf(d, y++, 1, w, term_attr(ROLE_DIM),
+		     "a browser shows: %s%s%s%s", mon_browser_text(v.view),
+		     v.view == MB_FALLBACK ? " (next try in " : "", in,
+		     v.view == MB_FALLBACK ? ")" : "");
 	}
 	{
 		char msgs[16], bytes[16];

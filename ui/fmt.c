@@ -137,9 +137,11 @@ ui_fallback_line(const struct mon_ep *ep, int64_t now_us, int64_t now_wall_ms,
 	} else if (ep->next_retry_us != 0) {
 		snprintf(retry, sizeof(retry), "%sretrying", ui_sep(utf8));
 	}
-	snprintf(out, len, "fallback %s (%s)%s%s%s", since, dur,
+	snprintf(out, len, "fallback %s (%s)%s%s%s%s%s", since, dur,
 	         with_reason ? ui_sep(utf8) : "",
-	         with_reason ? ep->fallback_reason : "", retry);
+	         with_reason ? ep->fallback_reason : "",
+	         ep->poll_pending ? ui_sep(utf8) : "",
+	         ep->poll_pending ? "first poll pending" : "", retry);
 }
 
 void
@@ -154,7 +156,10 @@ ui_fallback_short(const struct mon_ep *ep, int64_t now_us, bool utf8, char *out,
 		return;
 	}
 	ui_fmt_duration(now_us - ep->fallback_since_us, dur, sizeof(dur));
-	if (ep->next_retry_us > now_us) {
+	if (ep->poll_pending) {
+		snprintf(out, len, "fallback %s%sfirst poll pending", dur,
+		         ui_sep(utf8));
+	} else if (ep->next_retry_us > now_us) {
 		ui_fmt_age(ep->next_retry_us - now_us, in, sizeof(in));
 		snprintf(out, len, "fallback %s%sretry in %s", dur,
 		         ui_sep(utf8), in);

@@ -13,11 +13,20 @@
  *   live        WebSocket open, pongs arriving
  *   stale       open, but no pong within the ping timeout (half-open?)
  *   polling     WebSocket unavailable, HTTP polling answers
- *   down        WebSocket unavailable, and polling fails or there is none
+ *   down        WebSocket unavailable, and polling fails, has not answered
+ *               yet (poll_pending) or there is none
  *
- * Entering polling or down from connecting/live/stale starts a fallback
- * (since when, why, retries, next retry); the first WebSocket open after it
- * ends the fallback and records how long it lasted.
+ * Losing the WebSocket (from connecting/live/stale) starts a fallback:
+ * down at once, flagged, with since when, why, retries and the next retry;
+ * polling only once a poll has answered. The first WebSocket open after it
+ * ends the fallback and records how long it lasted. Reasons stay current:
+ * the latest failed retry or poll.
+ *
+ * Besides the state, the model keeps what a browser running the web
+ * frontend would show now (mon_browser), whether an open stream has gone
+ * silent (mon_silence), and traffic of types that are not the endpoint's
+ * own (a backend that sends every message to every socket): counted apart,
+ * never the endpoint's last event, count or rate.
  */
 #ifndef WSDASH_MON_H
 #define WSDASH_MON_H
@@ -50,7 +59,7 @@ enum mon_ev_kind {
 	MEV_MSG_DROPPED, /* len: over --max-message, dropped */
 	MEV_POLL_OK,     /* status, rtt_us, data/len (the body) */
 	MEV_POLL_FAIL,   /* status (0: no answer), text */
-	MEV_PAUSE,       /* the user paused the endpoint */
+	MEV_PAUSE,       /* the user paused the endpoint (text: why, or NULL) */
 	MEV_RESUME,      /* ...and resumed it: connecting again */
 	MEV_NKINDS
 };
@@ -74,7 +83,9 @@ enum {
 	MON_CHG_MESSAGE = 1 << 1, /* a message was counted */
 	MON_CHG_RTT = 1 << 2,
 	MON_CHG_POLL = 1 << 3,
-	MON_CHG_OTHER = 1 << 4, /* counters, retries */
+	MON_CHG_OTHER = 1 << 4,     /* counters, retries, reasons */
+	MON_CHG_OTHER_MSG = 1 << 5, /* a message of another endpoint's type */
+	MON_CHG_SILENCE = 1 << 6,   /* went silent, or spoke again */
 };
 
 #define MON_REASON_MAX  128
@@ -107,6 +118,8 @@ struct mon_ep {
 	int64_t next_retry_us;    /* 0: none scheduled */
 	int64_t last_fallback_us; /* duration of the last one, 0 if none */
 	bool was_open;            /* the WebSocket opened at least once */
+	bool poll_pending;        /* in fallback, no poll has answered yet */
+	bool close_1002; /* lost with 1002: protocol error, or a restart */
 
 	/* history ring */
 	struct mon_transition hist[MON_HISTORY];
@@ -135,7 +148,22 @@ struct mon_ep {
 	int64_t last_wall_ms;
 	struct msg_info last_info; /* of the whole message */
 
+	/* other traffic: messages of types that are not this endpoint's */
+	uint64_t others, other_bytes;
+	char other_type[MSG_TYPE_MAX];
+
+	/* silence: an open stream with no own message for max_silence_ms */
+	int max_silence_ms; /* 0: not watched */
+	int64_t open_us;    /* the WebSocket opened (0: not open) */
+	int64_t last_own_us;
+	bool silent;
+
+	/* what a browser would show (see mon_browser) */
+	int64_t browser_lost_us; /* the stream went away; 0: it has not */
+	int64_t browser_back_us; /* ...and came back for us; 0: not yet */
+
 	/* polling */
+	const struct url *poll_url; /* in use; NULL before it is known */
 	int last_poll_status;
 	char last_poll_error[MON_REASON_MAX]; /* why the last failed poll did */
 	int64_t last_poll_rtt_us;
@@ -151,6 +179,39 @@ struct mon {
 
 /* One mon_ep per configured endpoint, all connecting at now_us. */
 bool mon_init(struct mon *m, const struct config *c, int64_t now_us, bool utf8);
+
+/* The poll URL now in use (the transport found it among candidates). */
+void mon_set_poll_url(struct mon_ep *ep, const struct url *u);
+
+/*
+ * The web frontend reconnects after min(1000 x 2^n, 30000) ms + up to 1 s
+ * (n = 1, 2, ...), shows "Polling fallback" while disconnected, and gives
+ * up after 10 failed tries until the page is reloaded. What a browser that
+ * had the page open would show now, given when the stream went away and
+ * came back for us (mean jitter assumed).
+ */
+enum mon_browser { MB_LIVE, MB_FALLBACK, MB_GAVE_UP };
+
+struct mon_browser_view {
+	enum mon_browser view;
+	int tries;           /* failed reconnects so far */
+	int64_t next_try_us; /* MB_FALLBACK: when it tries again */
+};
+
+#define MON_BROWSER_TRIES 10
+
+void mon_browser(const struct mon_ep *ep, int64_t now_us,
+                 struct mon_browser_view *out);
+
+/* "live", "Polling fallback", "gave up (reload needed)". */
+const char *mon_browser_text(enum mon_browser b);
+
+/*
+ * Look at the silence of ep at now_us: an open stream (live or stale) with
+ * no message of its own for max_silence_ms is silent (a handler that died
+ * behind a socket that still answers pings). Returns true if that changed.
+ */
+bool mon_silence(struct mon_ep *ep, int64_t now_us);
 void mon_done(struct mon *m);
 
 /* Apply ev to ep at now_us; returns MON_CHG_* flags. */

@@ -20,7 +20,9 @@
 #define WPRINT_MSG_LINES 10 /* message lines per endpoint per second */
 
 struct wprint_ep {
-	uint64_t sec_msgs; /* messages since the last tick */
+	uint64_t sec_msgs;   /* messages since the last tick */
+	uint64_t sec_others; /* other traffic since the last tick */
+	int browser; /* the browser view last printed (enum mon_browser) */
 	uint64_t sec_bytes;
 	unsigned sec_lines; /* message lines printed since the last tick */
 	bool flood;         /* last second was over the limit */
@@ -47,6 +49,13 @@ char *wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
 
 /* Per-second summary lines (call once a second); NULL if none. */
 char *wprint_tick(struct wprint *p, int64_t now_us, double wall_ms);
+
+/*
+ * The first line: in --json a "start" event with the layout (if the
+ * default set was used) and every endpoint (URL, poll URLs, required,
+ * types); in --plain the layout, if any. NULL if nothing. Caller frees.
+ */
+char *wprint_start(struct wprint *p, const struct config *c, double wall_ms);
 
 /*
  * The line that says lines were dropped because the reader of stdout fell

@@ -192,7 +192,7 @@ watcher_phase(struct wep *e, enum wkind kind, enum wphase phase)
 static const char *
 host_of(const struct wep *e, enum wkind kind)
 {
-	return kind == WK_WS ? e->cfg->ws.host : e->cfg->poll.host;
+	return kind == WK_WS ? e->cfg->ws.host : e->poll_url->host;
 }
 
 /* Report that the host did not resolve (or not in time). */
@@ -712,6 +712,7 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 		e->timeout_ms = config_timeout(c, &c->eps[i]);
 		e->wsc = (struct wconn){e, WK_WS, w};
 		e->pollc = (struct wconn){e, WK_POLL, w};
+		e->poll_url = e->cfg->has_poll ? &e->cfg->poll : NULL;
 	}
 	/* every endpoint asks now; the queue paces the connects */
 	for (size_t i = 0; i < w->n; i++)

@@ -115,6 +115,12 @@ struct wep {
 
 	/* polling: the body kept up to max_message, the poll cut beyond */
 	bool polling;
+	const struct url *poll_url; /* being tried, or known to answer */
+	bool poll_known;            /* poll_url answered 2xx once */
+	int poll_first_status;      /* the first candidate's failure, */
+	char poll_first_why[128];   /* kept while the second is tried */
+	int64_t fast_retry_us;      /* last retry a good poll brought forward */
+	bool ws_conn_failed;        /* the last attempt failed below HTTP */
 	enum wphase poll_phase;
 	unsigned poll_addr;
 	char poll_ip[RESOLVE_ADDR_MAX];

@@ -77,6 +77,8 @@ wlive_tick(lws_sorted_usec_list_t *sul)
 		struct wep *e = &w->eps[i];
 
 		check(e, now);
+		if (mon_silence(e->m, now) && w->h && w->h->changed)
+			w->h->changed(w->h->user, e->m, MON_CHG_SILENCE, NULL);
 		if (e->ws_open &&
 		    now - e->last_ping_us >= interval - period / 2) {
 			e->ping_due = true;

@@ -3,7 +3,16 @@
  * the web frontend polls its /api twin every few seconds.
  *
  * A poll succeeds only with a 2xx answer; 204 and 304 carry no body and
- * are settled by their status line. The body is kept up to max_message
+ * are settled by their status line. Without a configured poll URL there
+ * may be two candidates (/P/api/NAME and /P/NAME): while none has answered
+ * 2xx, a failure of the first moves on to the second within the same poll,
+ * and the first that answers is kept.
+ *
+ * A poll that succeeds while the last WebSocket attempt failed below HTTP
+ * (refused, timeout, reset, no close frame) brings the next WebSocket
+ * retry forward to now, at most once per poll interval: a backend that
+ * restarted is live again within a poll of answering, not after a backoff
+ * grown while it was away. The body is kept up to max_message
  * bytes: an answer that goes past that is cut off at once and reported,
  * rather than read and thrown away until the timeout (lws 4.1.6 hands a
  * chunk size with its top bit set over as a huge length: every length is
@@ -21,10 +30,19 @@
 
 static void poll_start(struct wep *e);
 
+/* A new poll: while none has answered, from the first candidate. */
+static void
+poll_round(struct wep *e)
+{
+	if (!e->poll_known)
+		e->poll_url = &e->cfg->poll;
+	poll_start(e);
+}
+
 static void
 poll_fire(struct theap_timer *t)
 {
-	poll_start(lws_container_of(t, struct wep, t_poll));
+	poll_round(lws_container_of(t, struct wep, t_poll));
 }
 
 static void
@@ -49,6 +67,31 @@ body_free(struct wep *e)
 	e->poll_len = 0;
 }
 
+/* The other candidate URL, if this one has not been found to answer. */
+static bool
+next_candidate(struct wep *e)
+{
+	if (e->poll_known || !e->cfg->has_poll_alt ||
+	    e->poll_url == &e->cfg->poll_alt)
+		return false;
+	e->poll_url = &e->cfg->poll_alt;
+	return true;
+}
+
+/* The server answers again: try the WebSocket now (see above). */
+static void
+fast_return(struct wep *e)
+{
+	int64_t now = clock_mono_us();
+	int64_t interval = (int64_t)e->w->c->poll_interval_ms * 1000;
+
+	if (!e->ws_conn_failed || e->ws_phase != WP_IDLE || e->ws_open ||
+	    now - e->fast_retry_us < interval)
+		return;
+	e->fast_retry_us = now;
+	wws_start(e);
+}
+
 void
 wpoll_done(struct wep *e, bool ok, const char *why)
 {
@@ -56,6 +99,28 @@ wpoll_done(struct wep *e, bool ok, const char *why)
 
 	watcher_timer_cancel(e->w, &e->t_poll_to);
 	watcher_phase(e, WK_POLL, WP_IDLE);
+	if (ok && !e->poll_known) {
+		e->poll_known = true;
+		mon_set_poll_url(e->m, e->poll_url);
+	} else if (!ok && next_candidate(e)) {
+		/* the same poll, at the other candidate URL */
+		e->poll_first_status = e->poll_status;
+		snprintf(e->poll_first_why, sizeof(e->poll_first_why), "%s",
+		         why ? why : "");
+		body_free(e);
+		e->poll = NULL;
+		poll_start(e);
+		return;
+	} else if (!ok && !e->poll_known && e->poll_url == &e->cfg->poll_alt &&
+	           e->poll_first_status != 404) {
+		/* neither answered: the first one's failure says more than
+		 * the second one's "not found" */
+		mon_set_poll_url(e->m, &e->cfg->poll);
+		e->poll_status = e->poll_first_status;
+		why = e->poll_first_why[0] ? e->poll_first_why : NULL;
+	} else if (!ok && !e->poll_known) {
+		mon_set_poll_url(e->m, e->poll_url);
+	}
 	ev.kind = ok ? MEV_POLL_OK : MEV_POLL_FAIL;
 	ev.status = e->poll_status;
 	ev.rtt_us = clock_mono_us() - e->poll_t0_us;
@@ -68,6 +133,8 @@ wpoll_done(struct wep *e, bool ok, const char *why)
 	body_free(e);
 	e->poll = NULL;
 	poll_schedule(e);
+	if (ok)
+		fast_return(e);
 }
 
 static void
@@ -80,7 +147,7 @@ poll_deadline(struct theap_timer *t)
 		snprintf(why, sizeof(why),
 		         "cannot resolve '%.64s': no answer "
 		         "in %d ms",
-		         e->cfg->poll.host, e->timeout_ms);
+		         e->poll_url->host, e->timeout_ms);
 	} else if (e->poll_phase == WP_CONNECTING) {
 		watcher_detach_kill(&e->poll);
 		snprintf(why, sizeof(why), "no answer in %d ms", e->timeout_ms);
@@ -112,7 +179,7 @@ wpoll_connect(struct wep *e, const char *ip)
 	char host[URL_HOST_MAX + 16];
 	struct lws *wsi;
 
-	watcher_connect_info(e, &i, &e->cfg->poll, ip, host, sizeof(host));
+	watcher_connect_info(e, &i, e->poll_url, ip, host, sizeof(host));
 	i.method = "GET";
 	i.alpn = "http/1.1";
 	i.opaque_user_data = &e->pollc;
@@ -133,7 +200,7 @@ wpoll_begin(struct wep *e)
 	if (!e->cfg->has_poll || e->polling)
 		return;
 	e->polling = true;
-	poll_start(e);
+	poll_round(e);
 }
 
 void

@@ -89,6 +89,8 @@ wws_failed(struct wep *e, enum probe_outcome out, const char *error,
 	ev.kind = MEV_WS_FAIL;
 	ev.cls = probe_classify(&o);
 	ev.status = e->ws_status;
+	e->ws_conn_failed =
+	    ev.cls == PC_REFUSED || ev.cls == PC_TIMEOUT || ev.cls == PC_CLOSED;
 	probe_brief(&o, ev.cls, brief, sizeof(brief));
 	ev.text = brief;
 	fall_back(e, &ev);
@@ -101,6 +103,8 @@ wws_lost(struct wep *e, const char *why)
 
 	if (e->proven)
 		e->attempt = 0;
+	/* no close frame (reset, half-open): the connection itself failed */
+	e->ws_conn_failed = e->peer_close_code == 0;
 	ev.kind = MEV_WS_CLOSED;
 	ev.close_code = e->peer_close_code;
 	ev.text = why ? why : e->peer_close_why;

@@ -164,7 +164,7 @@ Test(dashboard, demo_live_fallback_on_x_and_back)
 	             test_now_ms() - t0);
 	s = capture();
 	cr_assert(strstr(s, "polling"), "%s", s);
-	cr_assert(strstr(s, "LIVE \u2192 \u21bb POLLING"), "event log:\n%s", s);
+	cr_assert(strstr(s, "LIVE \u2192 \u2716 DOWN"), "event log:\n%s", s);
 	free(s);
 
 	/* x again restores it: LIVE comes back */

@@ -129,8 +129,9 @@ Test(watch, duration_stops_the_watch_with_status_0)
 
 /*
  * The server drops the stream: the fallback is flagged from the close
- * itself (far sooner than the 10 s ping timeout could), polls answer, and
- * the WebSocket comes back once the stream is up.
+ * itself (far sooner than the 10 s ping timeout could), down until the
+ * first poll answers, then polling, and the WebSocket comes back once the
+ * stream is up.
  */
 Test(watch, stream_down_falls_back_to_polling_then_recovers)
 {
@@ -149,17 +150,24 @@ Test(watch, stream_down_falls_back_to_polling_then_recovers)
 
 	t0 = test_now_ms();
 	jl_post(srv.port, "/control/down?path=/ws/routes&status=503");
-	j = jl_wait(&w, "routes", "state", "state", "polling", 20000);
-	cr_assert_not_null(j, "no fallback to polling");
+	/* flagged at once: down, its first poll pending */
+	j = jl_wait(&w, "routes", "state", "state", "down", 20000);
+	cr_assert_not_null(j, "no fallback");
 	dt = test_now_ms() - t0;
 	cr_assert_lt(dt, 5000,
 	             "fallback flagged %lld ms after the drop: from a ping "
 	             "timeout, not from the close?",
 	             dt);
-	cr_assert_str_eq(jl_str(j, "mode"), "polling");
 	cr_assert_str_eq(jl_str(j, "from"), "live");
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "poll_pending")));
 	cr_assert(strstr(jl_str(j, "reason"), "1001"), "reason: %s",
 	          jl_str(j, "reason"));
+	cJSON_Delete(j);
+	/* polling once a poll has answered */
+	j = jl_wait(&w, "routes", "state", "state", "polling", 20000);
+	cr_assert_not_null(j, "no polling after the first poll");
+	cr_assert_str_eq(jl_str(j, "mode"), "polling");
+	cr_assert_str_eq(jl_str(j, "from"), "down");
 	cJSON_Delete(j);
 	/* polls arrive, and retries see the 503 */
 	for (long long end = test_now_ms() + 20000;

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wsdash/mon.h"
@@ -68,11 +69,11 @@ reach(struct mon_ep *ep, enum mon_state s)
 		break;
 	case MON_POLLING:
 		ev(ep, MEV_WS_FAIL, 1);
+		ev(ep, MEV_POLL_OK, 2);
 		break;
 	case MON_DOWN:
 		ev(ep, MEV_WS_FAIL, 1);
-		if (ep->state == MON_POLLING)
-			ev(ep, MEV_POLL_FAIL, 2);
+		ev(ep, MEV_POLL_FAIL, 2);
 		break;
 	default:
 		break;
@@ -82,16 +83,17 @@ reach(struct mon_ep *ep, enum mon_state s)
 
 /*
  * The whole table, with a poll URL. C=connecting L=live T=stale P=polling
- * D=down; "=" keeps the state.
+ * D=down; "=" keeps the state. Losing the WebSocket means down until a
+ * poll answers: polling is only ever reached through a poll that did.
  */
 Test(mon, transition_table_with_polling, .fini = teardown_all)
 {
 	static const char *const table[MON_NSTATES] = {
 	    /*              OPEN FAIL CLOSED PONG LATE MSG DROP POK PFAIL RESUME
 	     */
-	    /* connecting */ "L P P = = = = = = C",
-	    /* live       */ "L = P = T = = = = C",
-	    /* stale      */ "L = P L = = = = = C",
+	    /* connecting */ "L D D = = = = = = C",
+	    /* live       */ "L = D = T = = = = C",
+	    /* stale      */ "L = D L = = = = = C",
 	    /* polling    */ "L = = = = = = = D C",
 	    /* down       */ "L = = = = = = P = C",
 	};
@@ -153,8 +155,12 @@ Test(mon, modes_follow_states, .fini = teardown_all)
 	ev(ep, MEV_PONG_LATE, 2);
 	cr_assert_eq(ep->mode, MON_MODE_WEBSOCKET, "stale is still open");
 	ev(ep, MEV_WS_CLOSED, 3);
+	cr_assert_eq(ep->mode, MON_MODE_NONE, "no poll has answered yet");
+	cr_assert(ep->poll_pending);
+	ev(ep, MEV_POLL_OK, 4);
 	cr_assert_eq(ep->mode, MON_MODE_POLLING);
-	ev(ep, MEV_POLL_FAIL, 4);
+	cr_assert_not(ep->poll_pending);
+	ev(ep, MEV_POLL_FAIL, 5);
 	cr_assert_eq(ep->mode, MON_MODE_NONE);
 }
 
@@ -170,17 +176,23 @@ Test(mon, fallback_bookkeeping_and_recovery, .fini = teardown_all)
 	ev(ep, MEV_WS_OPEN, 1 * S);
 	cr_assert_eq(mon_apply(&m, ep, &closed, 5 * S) & MON_CHG_STATE,
 	             MON_CHG_STATE);
+	cr_assert_eq(ep->state, MON_DOWN, "flagged at once, not polling yet");
+	cr_assert(ep->poll_pending);
+	ev(ep, MEV_POLL_OK, 5 * S + 1000);
 	cr_assert_eq(ep->state, MON_POLLING);
 	cr_assert_eq(ep->fallbacks, 1);
 	cr_assert_eq(ep->fallback_since_us, 5 * S);
 	cr_assert(strstr(ep->fallback_reason, "1001") &&
 	              strstr(ep->fallback_reason, "stream down"),
 	          "%s", ep->fallback_reason);
-	/* two retries fail; the count and last reason are kept */
+	/* two retries fail; the count and last reason are kept, and the
+	 * reason shown is the latest failure */
 	cr_assert_eq(ev(ep, MEV_WS_FAIL, 6 * S), MON_CHG_OTHER);
 	ev(ep, MEV_WS_FAIL, 8 * S);
 	cr_assert_eq(ep->retries, 2);
 	cr_assert(strstr(ep->retry_reason, "404"), "%s", ep->retry_reason);
+	cr_assert_str_eq(ep->reason, ep->retry_reason);
+	cr_assert(strstr(ep->fallback_reason, "1001"), "the cause is kept");
 	mon_set_next_retry(ep, 12 * S);
 	cr_assert_eq(ep->next_retry_us, 12 * S);
 	/* recovery */
@@ -198,10 +210,12 @@ Test(mon, fallback_bookkeeping_and_recovery, .fini = teardown_all)
 	cr_assert_eq(t->at_us, 12 * S);
 	t = mon_history(ep, 1);
 	cr_assert_eq(t->to, MON_POLLING);
-	cr_assert(strstr(t->reason, "closed by server (1001"), "%s", t->reason);
 	t = mon_history(ep, 2);
+	cr_assert_eq(t->to, MON_DOWN);
+	cr_assert(strstr(t->reason, "closed by server (1001"), "%s", t->reason);
+	t = mon_history(ep, 3);
 	cr_assert_eq(t->from, MON_CONNECTING);
-	cr_assert_null(mon_history(ep, 3));
+	cr_assert_null(mon_history(ep, 4));
 }
 
 Test(mon, reasons_name_class_status_and_errors, .fini = teardown_all)
@@ -216,7 +230,7 @@ Test(mon, reasons_name_class_status_and_errors, .fini = teardown_all)
 	setup_with(true);
 	ep = &m.eps[0];
 	mon_apply(&m, ep, &fail, 1);
-	cr_assert_str_eq(ep->reason, "refused: connection refused");
+	cr_assert_str_eq(ep->reason, "connection refused");
 	mon_apply(&m, ep, &pf, 2);
 	cr_assert_eq(ep->state, MON_DOWN);
 	cr_assert_str_eq(ep->reason, "poll: no answer in 3000 ms");
@@ -229,6 +243,131 @@ Test(mon, reasons_name_class_status_and_errors, .fini = teardown_all)
 	mon_apply(&m, ep, &closed, 4);
 	cr_assert_null(strchr(ep->reason, '\x1b'), "%s", ep->reason);
 	cr_assert_null(strchr(ep->reason, '\x07'));
+}
+
+/* 1002 may be a restart (lws reports 1012-1014 as 1002): say so, and
+ * call it a restart once the server refuses and comes back. */
+Test(mon, a_1002_close_then_refused_reads_as_a_restart, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1002};
+	struct mon_event refused = {.kind = MEV_WS_FAIL,
+	                            .cls = PC_REFUSED,
+	                            .text = "connection refused"};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_OPEN, 1 * S);
+	mon_apply(&m, ep, &closed, 2 * S);
+	cr_assert(strstr(ep->reason, "1002") && strstr(ep->reason, "1012"),
+	          "%s", ep->reason);
+	mon_apply(&m, ep, &refused, 3 * S);
+	cr_assert(strstr(ep->reason, "server restarting"), "%s", ep->reason);
+	cr_assert(strstr(ep->fallback_reason, "server restart"), "%s",
+	          ep->fallback_reason);
+	ev(ep, MEV_WS_OPEN, 4 * S);
+	cr_assert(strstr(ep->reason, "back after a restart"), "%s", ep->reason);
+	/* and a close without a reason text says what its code means */
+	{
+		struct mon_event c2 = {.kind = MEV_WS_CLOSED,
+		                       .close_code = 1011};
+
+		mon_apply(&m, ep, &c2, 5 * S);
+		cr_assert(strstr(ep->reason, "(1011 server error)"), "%s",
+		          ep->reason);
+	}
+}
+
+/* Messages of types that are not the endpoint's own: other traffic. */
+Test(mon, other_types_are_counted_apart, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	static const char *const own[] = {"workflows_update"};
+	struct mon_event mine = {.kind = MEV_MESSAGE,
+	                         .data = "{\"type\":\"workflows_update\","
+	                                 "\"data\":[]}"},
+	                 other = {.kind = MEV_MESSAGE,
+	                          .data = "{\"type\":\"queue_update\","
+	                                  "\"data\":{}}"};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	cfg.eps[0].types = malloc(sizeof(char *));
+	cfg.eps[0].types[0] = strdup(own[0]);
+	cfg.eps[0].ntypes = 1;
+	mine.len = strlen(mine.data);
+	other.len = strlen(other.data);
+	ev(ep, MEV_WS_OPEN, 1 * S);
+	cr_assert_eq(mon_apply(&m, ep, &mine, 2 * S), MON_CHG_MESSAGE);
+	cr_assert_eq(mon_apply(&m, ep, &other, 2 * S), MON_CHG_OTHER_MSG);
+	cr_assert_eq(mon_apply(&m, ep, &other, 2 * S), MON_CHG_OTHER_MSG);
+	cr_assert_eq(ep->msgs, 1);
+	cr_assert_eq(ep->others, 2);
+	cr_assert_str_eq(ep->other_type, "queue_update");
+	cr_assert_str_eq(mon_last_info(ep)->type, "workflows_update",
+	                 "other traffic is not the last event");
+	cr_assert_float_eq(mon_rate(ep, 3 * S), 1.0 / MON_RATE_WINDOW, 1e-9,
+	                   "nor counted in the rate");
+}
+
+/*
+ * What a browser with the web frontend shows: reconnects after 2, 4, 8,
+ * 16, 30, 30... s (+0.5 s mean jitter), gives up after 10 tries; when the
+ * stream is back for us it comes back at its next try.
+ */
+Test(mon, what_a_browser_would_show, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_browser_view v;
+	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1001};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_OPEN, 1 * S);
+	mon_browser(ep, 2 * S, &v);
+	cr_assert_eq(v.view, MB_LIVE);
+	mon_apply(&m, ep, &closed, 10 * S);
+	mon_browser(ep, 11 * S, &v);
+	cr_assert_eq(v.view, MB_FALLBACK);
+	cr_assert_eq(v.tries, 0);
+	cr_assert_eq(v.next_try_us, 10 * S + 2500000);
+	cr_assert_str_eq(mon_browser_text(v.view), "Polling fallback");
+	/* back for us at 20 s: the browser's tries are at 12.5, 17, 25.5 s */
+	ev(ep, MEV_WS_OPEN, 20 * S);
+	mon_browser(ep, 21 * S, &v);
+	cr_assert_eq(v.view, MB_FALLBACK, "the browser has not retried yet");
+	cr_assert_eq(v.next_try_us, 10 * S + 2500000 + 4500000 + 8500000);
+	mon_browser(ep, 26 * S, &v);
+	cr_assert_eq(v.view, MB_LIVE);
+	/* down for good: gives up after 10 tries (2+4+8+16+30x6 s + 5 s) */
+	mon_apply(&m, ep, &closed, 100 * S);
+	mon_browser(ep, 100 * S + 214 * S, &v);
+	cr_assert_eq(v.view, MB_FALLBACK);
+	mon_browser(ep, 100 * S + 216 * S, &v);
+	cr_assert_eq(v.view, MB_GAVE_UP);
+	cr_assert_eq(v.tries, MON_BROWSER_TRIES);
+}
+
+/* An open stream that answers pings but says nothing goes silent. */
+Test(mon, an_open_stream_without_messages_goes_silent, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ep->max_silence_ms = 10000;
+	ev(ep, MEV_WS_OPEN, 1 * S);
+	cr_assert_not(mon_silence(ep, 5 * S));
+	ev(ep, MEV_MESSAGE, 6 * S);
+	cr_assert_not(mon_silence(ep, 15 * S), "a message 9 s ago");
+	cr_assert(mon_silence(ep, 16 * S));
+	cr_assert(ep->silent);
+	cr_assert_not(mon_silence(ep, 17 * S), "reported once");
+	ev(ep, MEV_MESSAGE, 18 * S);
+	cr_assert(mon_silence(ep, 18 * S));
+	cr_assert_not(ep->silent);
+	ep->max_silence_ms = 0;
+	cr_assert_not(mon_silence(ep, 100 * S), "off without a limit");
 }
 
 Test(mon, pause_ignores_late_events_and_resume_reconnects, .fini = teardown_all)
@@ -398,5 +537,5 @@ Test(mon, history_is_bounded, .fini = teardown_all)
 	cr_assert_eq(ep->fallbacks, 1000);
 	cr_assert_eq(ep->reconnects, 999);
 	cr_assert_null(mon_history(ep, MON_HISTORY));
-	cr_assert_eq(mon_history(ep, 0)->to, MON_POLLING);
+	cr_assert_eq(mon_history(ep, 0)->to, MON_DOWN);
 }

@@ -181,6 +181,7 @@ Test(fmt, badges_carry_the_words, .init = mk, .fini = rm)
 	struct mon_event late = {.kind = MEV_PONG_LATE};
 	struct mon_event closed = {.kind = MEV_WS_CLOSED, .close_code = 1001};
 	struct mon_event pfail = {.kind = MEV_POLL_FAIL};
+	struct mon_event pok = {.kind = MEV_POLL_OK, .status = 200};
 	struct mon_event pause = {.kind = MEV_PAUSE};
 
 	cr_assert_str_eq(ui_badge(ep, true).word, "CONNECTING");
@@ -190,6 +191,8 @@ Test(fmt, badges_carry_the_words, .init = mk, .fini = rm)
 	mon_apply(&m, ep, &late, 2);
 	cr_assert_str_eq(ui_badge(ep, true).word, "STALE");
 	mon_apply(&m, ep, &closed, 3);
+	cr_assert_str_eq(ui_badge(ep, true).word, "DOWN", "no poll answered");
+	mon_apply(&m, ep, &pok, 4);
 	cr_assert_str_eq(ui_badge(ep, true).word, "POLLING");
 	cr_assert_str_eq(ui_mode_words(ep), "polling (fallback)");
 	mon_apply(&m, ep, &pfail, 4);
@@ -215,12 +218,16 @@ Test(fmt, fallback_flag_line, .init = mk, .fini = rm)
 	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, false, true, b,
 	                 sizeof(b));
 	cr_assert(strncmp(b, "fallback ", 9) == 0, "%s", b);
-	cr_assert(strstr(b, "(18s) - 404 on upgrade (not_found) - retry in 4s"),
+	cr_assert(strstr(b, "(18s) - 404 on upgrade (not_found) - first poll "
+	                    "pending - retry in 4s"),
 	          "%s", b);
 	ui_fallback_line(ep, t0 + 18 * 1000000LL, wall0 + 18000, true, false, b,
 	                 sizeof(b));
 	cr_assert_null(strstr(b, "404"), "%s", b);
-	cr_assert(strstr(b, "(18s) \u00b7 retry in 4s"), "%s", b);
+	cr_assert(
+	    strstr(b, "(18s) \u00b7 first poll pending \u00b7 retry in 4s"),
+	    "%s", b);
+	ep->poll_pending = false; /* a poll answered */
 	ui_fallback_short(ep, t0 + 62 * 1000000LL, true, b, sizeof(b));
 	cr_assert_str_eq(b, "fallback 1m02s", "the retry time has passed");
 	mon_set_next_retry(ep, t0 + 70 * 1000000LL);
@@ -234,6 +241,7 @@ Test(fmt, sparkline_and_summary, .init = mk, .fini = rm)
 	char b[256];
 	struct mon_event open = {.kind = MEV_WS_OPEN};
 	struct mon_event fail = {.kind = MEV_WS_FAIL, .status = 404};
+	struct mon_event pok = {.kind = MEV_POLL_OK, .status = 200};
 
 	cr_assert_eq(ui_sparkline(v, 5, 10, false, b, sizeof(b)), 5);
 	cr_assert_str_eq(b, "_.-#_");
@@ -242,6 +250,9 @@ Test(fmt, sparkline_and_summary, .init = mk, .fini = rm)
 	mon_apply(&m, &m.eps[0], &open, 1);
 	mon_apply(&m, &m.eps[1], &open, 1);
 	mon_apply(&m, &m.eps[2], &fail, 1);
+	ui_summary(&m, true, b, sizeof(b));
+	cr_assert_str_eq(b, "3 endpoints \u00b7 2 WebSocket \u00b7 1 down");
+	mon_apply(&m, &m.eps[2], &pok, 2);
 	ui_summary(&m, true, b, sizeof(b));
 	cr_assert_str_eq(b, "3 endpoints \u00b7 2 WebSocket \u00b7 1 polling");
 }

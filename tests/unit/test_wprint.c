@@ -98,12 +98,23 @@ Test(wprint, json_state_message_rtt_poll, .fini = fini)
 	cJSON_Delete(j);
 
 	j = parse_line(apply(&closed, 4));
-	cr_assert_str_eq(cJSON_GetObjectItem(j, "state")->valuestring,
-	                 "polling");
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "state")->valuestring, "down",
+	                 "down until a poll answers");
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "from")->valuestring, "live");
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "poll_pending")));
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "browser")->valuestring,
+	                 "Polling fallback");
 	cJSON_Delete(j);
 
-	j = parse_line(apply(&poll, 5));
+	/* the first poll that answers: its line, then down -> polling */
+	{
+		char *two = apply(&poll, 5), *nl = strchr(two, '\n');
+
+		cr_assert_not_null(nl);
+		cr_assert(strstr(nl + 1, "\"state\":\"polling\""), "%s", two);
+		nl[1] = '\0';
+		j = parse_line(two);
+	}
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "event")->valuestring, "poll");
 	cr_assert_eq(cJSON_GetObjectItem(j, "http_status")->valuedouble, 200);
 	cr_assert_float_eq(cJSON_GetObjectItem(j, "rtt_ms")->valuedouble, 2.5,
