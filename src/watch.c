@@ -34,6 +34,7 @@ enum {
 	OPT_HELLO,
 	OPT_RETRY_BASE,
 	OPT_NO_HELLO,
+	OPT_MAX_SILENCE,
 };
 
 static volatile sig_atomic_t watch_stop;
@@ -82,6 +83,9 @@ watch_usage(FILE *f)
 	    "                     set sends {\"type\":\"client_ready\"})\n"
 	    "  --no-hello         send nothing after connecting (also "
 	    "--hello none)\n"
+	    "  --max-silence MS   flag an open stream that sends no message "
+	    "of\n"
+	    "                     its own for MS (it still answers pings)\n"
 	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
 	    "                     30 s, with jitter (default 1000)\n"
 
@@ -175,6 +179,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 	    {"hello", required_argument, NULL, OPT_HELLO},
 	    {"retry-base", required_argument, NULL, OPT_RETRY_BASE},
 	    {"no-hello", no_argument, NULL, OPT_NO_HELLO},
+	    {"max-silence", required_argument, NULL, OPT_MAX_SILENCE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -249,6 +254,12 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 		case OPT_NO_HELLO:
 			o->no_hello = true;
 			break;
+		case OPT_MAX_SILENCE:
+			if (!cli_parse_i64("--max-silence", optarg, 100,
+			                   86400000, &v, err, errlen))
+				return -1;
+			o->max_silence_ms = (int)v;
+			break;
 		case OPT_RETRY_BASE:
 			if (!cli_parse_i64("--retry-base", optarg, 1, 60000, &v,
 			                   err, errlen))
@@ -284,6 +295,8 @@ watch_config(const struct watch_opts *o, struct config *cfg, char *err,
 		cfg->poll_interval_ms = o->poll_interval_ms;
 	if (o->retry_base_ms)
 		cfg->retry_base_ms = o->retry_base_ms;
+	if (o->max_silence_ms)
+		cfg->max_silence_ms = o->max_silence_ms;
 	if (o->max_message)
 		cfg->max_message = o->max_message;
 	if (o->hello || o->no_hello) {

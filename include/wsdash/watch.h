@@ -28,6 +28,7 @@ struct watch_opts {
 	bool ping_set;
 	int poll_interval_ms;
 	int retry_base_ms;
+	int max_silence_ms;
 
 	size_t max_message;
 	const char *hello;

@@ -9,10 +9,11 @@
  * and the first that answers is kept.
  *
  * A poll that succeeds while the last WebSocket attempt failed below HTTP
- * (refused, timeout, reset, no close frame) brings the next WebSocket
- * retry forward to now, at most once per poll interval: a backend that
- * restarted is live again within a poll of answering, not after a backoff
- * grown while it was away. The body is kept up to max_message
+ * (refused, timeout, reset, no close frame, a going-away or restart
+ * close), or after polls found nothing answering, brings the next
+ * WebSocket retry forward to now, at most once per poll interval: a
+ * backend that restarted is live again within a poll of answering, not
+ * after a backoff grown while it was away. The body is kept up to max_message
  * bytes: an answer that goes past that is cut off at once and reported,
  * rather than read and thrown away until the timeout (lws 4.1.6 hands a
  * chunk size with its top bit set over as a huge length: every length is
@@ -135,6 +136,8 @@ wpoll_done(struct wep *e, bool ok, const char *why)
 	poll_schedule(e);
 	if (ok)
 		fast_return(e);
+	else if (ev.status == 0)
+		e->ws_conn_failed = true; /* the server itself was away */
 }
 
 static void

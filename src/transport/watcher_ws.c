@@ -103,8 +103,13 @@ wws_lost(struct wep *e, const char *why)
 
 	if (e->proven)
 		e->attempt = 0;
-	/* no close frame (reset, half-open): the connection itself failed */
-	e->ws_conn_failed = e->peer_close_code == 0;
+	/* no close frame (reset, half-open), or the server going away or
+	 * restarting (1001, 1012-1014 that lws reports as 1002): the next
+	 * good poll may well mean the WebSocket is back too */
+	e->ws_conn_failed =
+	    e->peer_close_code == 0 || e->peer_close_code == 1001 ||
+	    e->peer_close_code == 1002 || e->peer_close_code == 1006 ||
+	    (e->peer_close_code >= 1012 && e->peer_close_code <= 1014);
 	ev.kind = MEV_WS_CLOSED;
 	ev.close_code = e->peer_close_code;
 	ev.text = why ? why : e->peer_close_why;

@@ -514,3 +514,56 @@ Test(watch, header_values_never_printed)
 	cr_assert(seen, "the header never reached the server");
 	child_stop(&ws);
 }
+
+/*
+ * The backend restarts: the streams go, polls find nothing answering, then
+ * it is back on the same port. With retries 20 s apart, only a good poll
+ * bringing the retry forward can make it live within seconds.
+ */
+Test(watch, a_restarted_backend_is_live_again_within_a_poll)
+{
+	struct child srv, w;
+	char port[16];
+	cJSON *j;
+	long long t_back, dt;
+
+	cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	snprintf(port, sizeof(port), "%d", srv.port);
+	cr_assert(watch_start(&w, srv.port, "--poll-interval", "500",
+	                      "--retry-base", "20000", NULL));
+	j = jl_wait(&w, "workflows", "state", "state", "live", 20000);
+	cr_assert_not_null(j);
+	cJSON_Delete(j);
+	cr_assert_eq(child_stop(&srv), 0);
+	j = jl_wait(&w, "workflows", "state", "state", "down", 20000);
+	cr_assert_not_null(j, "the stop went unnoticed");
+	cJSON_Delete(j);
+	/* a poll finds nothing answering */
+	for (;;) {
+		j = jl_wait(&w, "workflows", "poll", NULL, NULL, 20000);
+		cr_assert_not_null(j, "no poll while down");
+		if (cJSON_IsFalse(cJSON_GetObjectItem(j, "ok"))) {
+			cJSON_Delete(j);
+			break;
+		}
+		cJSON_Delete(j);
+	}
+	{
+		const char *argv[] = {"serve",  "--port", port,
+		                      "--rate", "0",      NULL};
+
+		cr_assert(child_start(&srv, true, argv), "restart on %s", port);
+	}
+	t_back = test_now_ms();
+	j = jl_wait(&w, "workflows", "state", "state", "live", 30000);
+	cr_assert_not_null(j, "never live again");
+	dt = test_now_ms() - t_back;
+	cJSON_Delete(j);
+	cr_log_info("live again %lld ms after the backend answered", dt);
+	cr_assert_lt(dt, 10000,
+	             "live %lld ms after the restart: the 20 s backoff, not "
+	             "the answering poll, brought it back",
+	             dt);
+	cr_assert_eq(child_stop(&w), 0);
+	cr_assert_eq(child_stop(&srv), 0);
+}
