@@ -60,8 +60,6 @@ mon_init(struct mon *m, const struct config *c, int64_t now_us, bool utf8)
 		ep->max_silence_ms = ep->cfg->max_silence_ms > 0
 		                         ? ep->cfg->max_silence_ms
 		                         : c->max_silence_ms;
-		/* a browser opening the page now connects now too */
-		ep->browser_lost_us = now_us;
 		ep->poll_url = ep->cfg->has_poll ? &ep->cfg->poll : NULL;
 		snprintf(ep->reason, sizeof(ep->reason), "starting");
 	}

@@ -381,8 +381,14 @@ wprint_change(struct wprint *p, struct mon_ep *ep, unsigned flags,
 			                           ep->retry_reason, in_s));
 		}
 	}
-	if (flags & MON_CHG_STATE)
+	if (flags & MON_CHG_STATE) {
+		struct mon_browser_view v;
+
 		out = join(out, state_line(p, ep, wall_ms, now_us));
+		/* the state line says what a browser shows: no event for it */
+		mon_browser(ep, now_us, &v);
+		pe->browser = (int)v.view;
+	}
 	return out;
 }
 
