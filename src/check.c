@@ -17,7 +17,7 @@
 
 enum { OPT_STRICT = OPT_COMMON_LAST, OPT_ALSO_HEAD };
 
-static void
+void
 check_usage(FILE *f)
 {
 	fprintf(
@@ -87,7 +87,8 @@ check_main(int argc, char **argv)
 			check_usage(stdout);
 			return CLI_EXIT_OK;
 		default:
-			cmdline_getopt_error(c, argv, err, sizeof(err));
+			cmdline_getopt_error(c, argv, longopts, err,
+			                     sizeof(err));
 			cli_error("check", "%s (try 'wsdash check --help')",
 			          err);
 			return CLI_EXIT_USAGE;

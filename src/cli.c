@@ -140,3 +140,59 @@ cli_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "wsdash%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "",
 	        clean);
 }
+
+/* Levenshtein distance of a and b, capped: beyond cap it returns cap + 1. */
+static size_t
+edit_distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64], prev;
+
+	if (la >= 63 || lb >= 63)
+		return cap + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t best;
+
+		prev = row[0];
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t sub = prev + (a[i - 1] != b[j - 1]);
+			size_t del = row[j] + 1, ins = row[j - 1] + 1;
+
+			row[j] = sub < del ? (sub < ins ? sub : ins)
+			                   : (del < ins ? del : ins);
+			prev = cur;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb];
+}
+
+const char *
+cli_suggest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL, *prefix = NULL;
+	size_t bestd = 3, nprefix = 0;
+
+	if (word == NULL || word[0] == '\0')
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, cands[i], 2);
+
+		if (d < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+		if (strncmp(cands[i], word, strlen(word)) == 0) {
+			prefix = cands[i];
+			nprefix++;
+		}
+	}
+	return best ? best : nprefix == 1 ? prefix : NULL;
+}

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wsdash/cli.h"
@@ -95,24 +97,115 @@ set_str(char **dst, const char *v, const char *opt, char *err, size_t errlen)
 	return true;
 }
 
+/* A readable regular file? */
+static bool
+readable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, R_OK) == 0;
+}
+
+const char *
+cmdline_find_config(const struct cmdline *cl, char *path, size_t len)
+{
+	const char *env = getenv("WSDASH_CONFIG"), *xdg, *home;
+
+	if (cl->config_path != NULL) {
+		snprintf(path, len, "%s", cl->config_path);
+		return "--config";
+	}
+	if (cl->no_discovery)
+		return NULL;
+	if (env != NULL && env[0] != '\0') {
+		snprintf(path, len, "%s", env);
+		return "$WSDASH_CONFIG";
+	}
+	if (readable("wsdash.json")) {
+		snprintf(path, len, "wsdash.json");
+		return "the current directory";
+	}
+	xdg = getenv("XDG_CONFIG_HOME");
+	home = getenv("HOME");
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(path, len, "%s/wsdash/config.json", xdg);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(path, len, "%s/.config/wsdash/config.json", home);
+	else
+		return NULL;
+	return readable(path) ? "$XDG_CONFIG_HOME (or ~/.config)" : NULL;
+}
+
+/* BACKEND_PORT, if set, must be a port. */
+static bool
+backend_port_ok(const char *v, char *err, size_t errlen)
+{
+	char *end;
+	long p;
+
+	if (v == NULL || v[0] == '\0')
+		return true;
+	p = strtol(v, &end, 10);
+	if (*end == '\0' && p >= 1 && p <= 65535)
+		return true;
+	snprintf(err, errlen,
+	         "BACKEND_PORT='%.32s' is not a port number (1 to 65535)", v);
+	return false;
+}
+
+/*
+ * What the command line may say for an endpoint, as a ws(s):// URL:
+ * http(s):// is the same server (mapped, and *mapped is set), and
+ * host:port/path without a scheme is ws://.
+ */
+static void
+endpoint_url(const char *arg, char *out, size_t len, bool *mapped)
+{
+	if (strncasecmp(arg, "http://", 7) == 0) {
+		snprintf(out, len, "ws://%s", arg + 7);
+		*mapped = true;
+	} else if (strncasecmp(arg, "https://", 8) == 0) {
+		snprintf(out, len, "wss://%s", arg + 8);
+		*mapped = true;
+	} else if (strstr(arg, "://") == NULL && arg[0] != '/') {
+		snprintf(out, len, "ws://%s", arg);
+	} else {
+		snprintf(out, len, "%s", arg);
+	}
+}
+
 bool
 cmdline_config(const struct cmdline *cl, char *const *endpoints, int nendpoints,
                const char *backend_port, struct config *c, char *err,
                size_t errlen)
 {
-	char why[512];
+	char why[512], path[1024], server[URL_HOST_MAX + URL_PATH_MAX + 16];
+	const char *found;
+	bool mapped = false;
 
 	config_init(c, backend_port);
-	/* --server first, so the file's relative URLs resolve against it. */
+	if (!backend_port_ok(backend_port, err, errlen))
+		return false;
+	/* --server first, so the file's relative URLs resolve against it;
+	 * ws(s):// names the same server as http(s):// */
 	if (cl->server != NULL) {
-		if (!config_set_server(c, cl->server, why, sizeof(why))) {
+		if (strncasecmp(cl->server, "ws://", 5) == 0)
+			snprintf(server, sizeof(server), "http://%s",
+			         cl->server + 5);
+		else if (strncasecmp(cl->server, "wss://", 6) == 0)
+			snprintf(server, sizeof(server), "https://%s",
+			         cl->server + 6);
+		else
+			snprintf(server, sizeof(server), "%s", cl->server);
+		if (!config_set_server(c, server, why, sizeof(why))) {
 			snprintf(err, errlen, "--server: %s", why);
 			return false;
 		}
 		c->server_locked = true; /* the command line wins */
 	}
-	if (cl->config_path != NULL &&
-	    !config_load_file(c, cl->config_path, err, errlen))
+	found = cmdline_find_config(cl, path, sizeof(path));
+	if (found != NULL && !config_load_file(c, path, err, errlen))
 		return false;
 	if (cl->timeout_ms > 0) {
 		c->timeout_ms = cl->timeout_ms;
@@ -139,12 +232,18 @@ cmdline_config(const struct cmdline *cl, char *const *endpoints, int nendpoints,
 	if (nendpoints > 0) {
 		config_clear_endpoints(c);
 		for (int i = 0; i < nendpoints; i++) {
-			if (!config_add_url(c, endpoints[i], why,
-			                    sizeof(why))) {
+			char u[URL_HOST_MAX + URL_PATH_MAX + 16];
+
+			endpoint_url(endpoints[i], u, sizeof(u), &mapped);
+			if (!config_add_url(c, u, why, sizeof(why))) {
 				snprintf(err, errlen, "endpoint: %s", why);
 				return false;
 			}
 		}
+		if (mapped)
+			cli_error(NULL, "note: http:// endpoints are watched "
+			                "as ws:// (https:// as wss://) on the "
+			                "same server");
 	} else if (c->neps == 0) {
 		c->default_set = true; /* the command picks the layout */
 	}
@@ -152,14 +251,51 @@ cmdline_config(const struct cmdline *cl, char *const *endpoints, int nendpoints,
 }
 
 void
-cmdline_getopt_error(int c, char **argv, char *err, size_t errlen)
+cmdline_getopt_error(int c, char **argv, const struct option *longopts,
+                     char *err, size_t errlen)
 {
-	if (c == ':')
-		snprintf(err, errlen, "option '%.64s' needs a value",
-		         argv[optind - 1]);
-	else if (optopt)
-		snprintf(err, errlen, "unknown option '-%c'", optopt);
+	const char *arg = argv[optind - 1], *names[128], *hint;
+	char word[80];
+	size_t n = 0;
+
+	if (c == ':') {
+		snprintf(err, errlen, "option '%.64s' needs a value", arg);
+		return;
+	}
+	/* a long option that takes no value, given one: --json=1 */
+	if (optopt >= 256 || (optopt == 0 && strncmp(arg, "--", 2) == 0 &&
+	                      strchr(arg, '=') != NULL)) {
+		for (const struct option *o = longopts; o->name; o++)
+			if (o->val == optopt ||
+			    (strncmp(arg + 2, o->name, strlen(o->name)) == 0 &&
+			     arg[2 + strlen(o->name)] == '=')) {
+				if (o->has_arg == no_argument) {
+					snprintf(err, errlen,
+					         "option '--%s' takes no value "
+					         "(got '%.32s')",
+					         o->name,
+					         strchr(arg, '=')
+					             ? strchr(arg, '=') + 1
+					             : "");
+					return;
+				}
+			}
+	}
+	if (optopt != 0 && optopt < 256) {
+		snprintf(err, errlen, "unknown option '-%c'",
+		         optopt > 32 && optopt < 127 ? optopt : '?');
+		return;
+	}
+	/* an unknown long option: what was meant? */
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg + 2, "="),
+	         arg + 2);
+	for (const struct option *o = longopts; o->name && n < 128; o++)
+		names[n++] = o->name;
+	hint = cli_suggest(word, names, n);
+	if (hint != NULL)
+		snprintf(err, errlen,
+		         "unknown option '--%.64s' (did you mean '--%s'?)",
+		         word, hint);
 	else
-		snprintf(err, errlen, "unknown option '%.64s'",
-		         argv[optind - 1]);
+		snprintf(err, errlen, "unknown option '%.64s'", arg);
 }

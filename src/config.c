@@ -481,7 +481,8 @@ ld_keys(struct loader *l, const cJSON *obj, const char *where,
 
 	cJSON_ArrayForEach(it, obj)
 	{
-		bool ok = false;
+		/* "//" keys are comments (JSON has none of its own) */
+		bool ok = strncmp(it->string, "//", 2) == 0;
 
 		for (const char *const *a = allowed; *a; a++)
 			if (strcmp(it->string, *a) == 0)
@@ -853,6 +854,12 @@ config_load_json(struct config *c, const char *text, size_t len,
 	if (v != NULL) {
 		if (!cJSON_IsArray(v)) {
 			ld_fail(&l, "endpoints", "expected an array");
+			goto out;
+		}
+		if (cJSON_GetArraySize(v) == 0) {
+			ld_fail(&l, "endpoints",
+			        "empty: list at least one endpoint, or leave "
+			        "the key out for the default set");
 			goto out;
 		}
 		cJSON_ArrayForEach(it, v)

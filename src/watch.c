@@ -269,7 +269,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 		case 'h':
 			return 1;
 		default:
-			cmdline_getopt_error(c, argv, err, errlen);
+			cmdline_getopt_error(c, argv, longopts, err, errlen);
 			return -1;
 		}
 	}
@@ -598,6 +598,7 @@ demo_main(int argc, char **argv)
 		goto out;
 	}
 	r = watch_parse(wargc, wargv, &o, err, sizeof(err));
+	o.cl.no_discovery = true; /* it watches its own backend */
 	if (r < 0) {
 		cli_error("demo", "%s (try 'wsdash demo --help')", err);
 		goto out;

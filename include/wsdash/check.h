@@ -56,4 +56,7 @@ char *check_report_json(const struct check_row *rows, size_t n,
 /* The `check` subcommand: argv[0] is "check". Returns the exit code. */
 int check_main(int argc, char **argv);
 
+/* `wsdash check --help`. */
+void check_usage(FILE *f);
+
 #endif

@@ -59,4 +59,11 @@ bool cli_stdout_closed(void);
 void cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The candidate closest to word (edit distance at most 2, or word a
+ * prefix of exactly one candidate), or NULL: the "did you mean" of a
+ * mistyped command or option.
+ */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+
 #endif

@@ -57,7 +57,17 @@ struct cmdline {
 	bool insecure;
 	bool no_color;
 	bool json;
+	bool no_discovery; /* only --config (demo: its own backend) */
 };
+
+/*
+ * The config file to read, first found wins: --config, $WSDASH_CONFIG,
+ * ./wsdash.json, $XDG_CONFIG_HOME/wsdash/config.json (~/.config when
+ * unset). Its path goes to path; returns where it was found ("--config",
+ * "$WSDASH_CONFIG", ...), or NULL when there is none.
+ */
+const char *cmdline_find_config(const struct cmdline *cl, char *path,
+                                size_t len);
 
 /*
  * Handle one shared option (getopt value opt, its argument arg). Returns 1
@@ -79,7 +89,12 @@ bool cmdline_config(const struct cmdline *cl, char *const *endpoints,
                     int nendpoints, const char *backend_port, struct config *c,
                     char *err, size_t errlen);
 
-/* getopt's error for the current option, as one line, into err. */
-void cmdline_getopt_error(int c, char **argv, char *err, size_t errlen);
+/*
+ * getopt's error for the current option, as one line, into err: a missing
+ * value, a value given to an option that takes none (--json=1), or an
+ * unknown option with a "did you mean" from longopts.
+ */
+void cmdline_getopt_error(int c, char **argv, const struct option *longopts,
+                          char *err, size_t errlen);
 
 #endif

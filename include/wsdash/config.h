@@ -32,7 +32,7 @@
  * (whichever answers); null turns polling off. "types" lists the
  * endpoint's own message types: others arriving on its socket are counted
  * as other traffic. Unknown keys are errors (a typo should not silently do
- * nothing).
+ * nothing); keys starting with "//" are comments.
  */
 #ifndef WSDASH_CONFIG_H
 #define WSDASH_CONFIG_H

@@ -9,11 +9,10 @@
  * numeric address, keeping the name for Host, SNI and certificate checks.
  *
  * getaddrinfo() tells no TTL: answers are kept RESOLVE_TTL_MS, failures
- * RESOLVE_NEG_TTL_MS, and callers drop an answer early when connecting to
- * it failed (resolver_forget). Every address of a name is kept (up to
- * RESOLVE_MAX_ADDRS), in getaddrinfo's order, so a caller whose connection
- * to the first is refused can try the next (localhost is often ::1 first,
- * while the server listens on 127.0.0.1 only).
+ * RESOLVE_NEG_TTL_MS (resolver_forget drops one early). Every address of a name
+ * is kept (up to RESOLVE_MAX_ADDRS), in getaddrinfo's order, so a caller whose
+ * connection to the first is refused can try the next (localhost is often ::1
+ * first, while the server listens on 127.0.0.1 only).
  */
 #ifndef WSDASH_RESOLVE_H
 #define WSDASH_RESOLVE_H

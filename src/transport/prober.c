@@ -305,7 +305,6 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			j->addr++;
 			if (job_resolve(j))
 				break;
-			resolver_forget(j->p->dns, j->ep->ws.host);
 		}
 		if (pc->kind == PK_UPGRADE) {
 			if (o->http_status == 0)

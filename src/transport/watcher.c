@@ -255,11 +255,9 @@ watcher_next_address(struct wep *e, enum wkind kind)
 	unsigned *idx = kind == WK_WS ? &e->ws_addr : &e->poll_addr;
 
 	(*idx)++;
-	if (resolve_and_queue(e, kind, *idx))
-		return true;
-	/* every address failed: look the name up afresh next time */
-	resolver_forget(e->w->dns, host_of(e, kind));
-	return false;
+	/* (refused everywhere is no reason to ask the DNS again: the
+	 * answer stays until its TTL) */
+	return resolve_and_queue(e, kind, *idx);
 }
 
 /* Lookups finished: move on every connection that waited for one. */

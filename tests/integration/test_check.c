@@ -273,8 +273,16 @@ Test(check, config_file_errors_exit_2_naming_file_and_key)
 
 Test(check, usage_errors_exit_2)
 {
-	cr_assert_eq(check("http://127.0.0.1:1/ws/x", NULL), 2);
-	cr_assert(strstr(err, "did you mean ws://"), "%s", err);
+	/* http:// names the same server: checked as ws://, said once */
+	cr_assert_eq(check("http://127.0.0.1:1/ws/x", NULL), 1);
+	cr_assert(strstr(out, "ws://127.0.0.1:1/ws/x"), "%s", out);
+	cr_assert(strstr(err, "note: http:// endpoints are watched as ws://"),
+	          "%s", err);
+	/* host:port/path: ws:// */
+	cr_assert_eq(check("127.0.0.1:1/ws/x", NULL), 1);
+	cr_assert(strstr(out, "ws://127.0.0.1:1/ws/x"), "%s", out);
+	cr_assert_eq(check("ftp://x/ws", NULL), 2);
+	cr_assert(strstr(err, "scheme"), "%s", err);
 	cr_assert_eq(check("--timeout", "soon", NULL), 2);
 	cr_assert(strstr(err, "--timeout"), "%s", err);
 	cr_assert_eq(check("--frobnicate", NULL), 2);

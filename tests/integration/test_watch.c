@@ -438,10 +438,29 @@ Test(watch, usage_errors)
 	    run_wsdash((const char *[]){"watch", "--duration", "-1", NULL}, out,
 	               sizeof(out), err, sizeof(err), 20000),
 	    2);
-	cr_assert_eq(run_wsdash((const char *[]){"watch", "http://x/ws", NULL},
+	cr_assert_eq(run_wsdash((const char *[]){"watch", "ftp://x/ws", NULL},
 	                        out, sizeof(out), err, sizeof(err), 20000),
 	             2);
-	cr_assert(strstr(err, "did you mean ws://"), "%s", err);
+	cr_assert(strstr(err, "scheme"), "%s", err);
+	/* option habits: a value for a flag, a typo, --opt=value */
+	cr_assert_eq(run_wsdash((const char *[]){"watch", "--json=1", NULL},
+	                        out, sizeof(out), err, sizeof(err), 20000),
+	             2);
+	cr_assert(strstr(err, "option '--json' takes no value"), "%s", err);
+	cr_assert_eq(run_wsdash((const char *[]){"watch", "--pling", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 20000),
+	             2);
+	cr_assert(strstr(err, "did you mean '--ping'?"), "%s", err);
+	cr_assert_eq(
+	    run_wsdash((const char *[]){"watch", "--plain", "--duration=0.2",
+	                                "http://127.0.0.1:1/ws", NULL},
+	               out, sizeof(out), err, sizeof(err), 20000),
+	    0);
+	cr_assert(strstr(err, "watched as ws://"), "%s", err);
+	cr_assert_eq(run_wsdash((const char *[]){"chek", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 20000),
+	             2);
+	cr_assert(strstr(err, "did you mean 'check'?"), "%s", err);
 	cr_assert_eq(run_wsdash((const char *[]){"watch", "--help", NULL}, out,
 	                        sizeof(out), err, sizeof(err), 20000),
 	             0);
