@@ -26,8 +26,9 @@ check_usage(FILE *f)
 	    "\n"
 	    "Probe WebSocket endpoints with a real upgrade, all at once.\n"
 	    "ENDPOINT is a ws:// or wss:// URL (required). Without any, the\n"
-	    "default set on --server: workflows, workflow-history (required)\n"
-	    "and routes (optional).\n"
+	    "server's own streams: /api/v1/ws/NAME and /ws/NAME are both\n"
+	    "tried and the layout that answers is used (its last line says\n"
+	    "which); a --server URL with a path sets the prefix instead.\n"
 	    "\n"
 	    "options:\n"
 	    "%s"
@@ -35,11 +36,47 @@ check_usage(FILE *f)
 	    "  --also-head        also send HEAD to each path and show its "
 	    "status\n"
 	    "  -q, --quiet        print nothing; the exit code tells\n"
+	    "  -v, --verbose      each handshake on stderr, as curl -v: the\n"
+	    "                     request sent ('>', -H values starred) and\n"
+	    "                     the answer ('<')\n"
 	    "  -h, --help         show this help\n"
 	    "\n"
 	    "exit status: 0 every required endpoint passed, 1 one failed,\n"
 	    "2 usage or configuration error\n",
 	    cmdline_common_help);
+}
+
+/* Each line of text, prefixed, to f. */
+static void
+print_prefixed(FILE *f, const char *prefix, const char *text)
+{
+	const char *l = text, *nl;
+
+	for (; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		fprintf(f, "%s%.*s\n", prefix,
+		        (int)(nl ? (size_t)(nl - l) : strlen(l)), l);
+	}
+}
+
+/* check -v, as curl -v: the handshakes on stderr ('>' sent, '<' got). */
+static void
+print_dumps(const struct check_row *rows, size_t n)
+{
+	char u[URL_HOST_MAX + URL_PATH_MAX + 16];
+
+	for (size_t i = 0; i < n; i++) {
+		url_format(&rows[i].ep->ws, u, sizeof(u));
+		fprintf(stderr, "* %s %s\n", rows[i].ep->name, u);
+		if (rows[i].dump_request)
+			print_prefixed(stderr, "> ", rows[i].dump_request);
+		else
+			fprintf(stderr, "* (no request sent)\n");
+		if (rows[i].dump_answer)
+			print_prefixed(stderr, "< ", rows[i].dump_answer);
+		else
+			fprintf(stderr, "* (no HTTP answer)\n");
+	}
 }
 
 int
@@ -50,6 +87,7 @@ check_main(int argc, char **argv)
 	    {"strict", no_argument, NULL, OPT_STRICT},
 	    {"also-head", no_argument, NULL, OPT_ALSO_HEAD},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -57,7 +95,7 @@ check_main(int argc, char **argv)
 	struct check_style st = {0};
 	struct config cfg;
 	struct check_row *rows;
-	bool quiet = false;
+	bool quiet = false, verbose = false;
 	char err[768];
 	int c, rc;
 	int64_t t0;
@@ -65,7 +103,7 @@ check_main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hqH:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqvkH:", longopts, NULL)) != -1) {
 		switch (cmdline_common(&cl, c, optarg, err, sizeof(err))) {
 		case 1:
 			continue;
@@ -82,6 +120,9 @@ check_main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			check_usage(stdout);
@@ -114,8 +155,10 @@ check_main(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_FAIL;
 	}
-	for (size_t i = 0; i < cfg.neps; i++)
+	for (size_t i = 0; i < cfg.neps; i++) {
 		rows[i].ep = &cfg.eps[i];
+		rows[i].verbose = verbose;
+	}
 	if (prober_run(&cfg, rows, cfg.neps, st.also_head, err, sizeof(err)) <
 	    0) {
 		cli_error("check", "%s", err);
@@ -123,6 +166,8 @@ check_main(int argc, char **argv)
 		config_free(&cfg);
 		return CLI_EXIT_USAGE;
 	}
+	if (verbose)
+		print_dumps(rows, cfg.neps);
 	st.insecure = cfg.insecure;
 	st.layout = cfg.layout[0] ? cfg.layout : NULL;
 	for (size_t i = 0; i < cfg.neps; i++)
@@ -147,6 +192,10 @@ check_main(int argc, char **argv)
 				fputc('\n', stdout);
 		}
 		free(out);
+	}
+	for (size_t i = 0; i < cfg.neps; i++) {
+		free(rows[i].dump_request);
+		free(rows[i].dump_answer);
 	}
 	free(rows);
 	config_free(&cfg);

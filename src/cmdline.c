@@ -24,7 +24,7 @@ const char cmdline_common_help[] =
     "  --origin URL       Origin header to send\n"
     "  --subprotocol P    Sec-WebSocket-Protocol to ask for\n"
     "  --cacert FILE      trust this CA bundle for wss:// (PEM)\n"
-    "  --insecure         do not verify TLS certificates (flagged in output)\n"
+    "  -k, --insecure     do not verify TLS certificates (flagged in output)\n"
     "  --no-color         no colors (also when NO_COLOR is set)\n"
     "  --json             machine-readable output\n";
 
@@ -70,6 +70,7 @@ cmdline_common(struct cmdline *cl, int opt, const char *arg, char *err,
 		cl->cacert = arg;
 		return 1;
 	case OPT_INSECURE:
+	case 'k': /* curl's */
 		cl->insecure = true;
 		return 1;
 	case OPT_NO_COLOR:

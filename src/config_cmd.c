@@ -230,7 +230,7 @@ config_cmd_main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hH:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hkH:", longopts, NULL)) != -1) {
 		switch (cmdline_common(&cl, opt, optarg, err, sizeof(err))) {
 		case 1:
 			continue;

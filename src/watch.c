@@ -58,7 +58,8 @@ watch_usage(FILE *f)
 	    "Keep a live WebSocket subscription to every endpoint, measure\n"
 	    "round-trip time, and fall back to HTTP polling (as the web\n"
 	    "frontend does) the moment a stream is lost. ENDPOINT is a\n"
-	    "ws:// or wss:// URL; without any, the default set on --server.\n"
+	    "ws:// or wss:// URL; without any, the server's own streams\n"
+	    "(/api/v1/ws/NAME or /ws/NAME, whichever answers; see check).\n"
 	    "On a terminal: the dashboard. Otherwise, or with --plain/--json:\n"
 	    "one line per state change, message (or a per-second summary\n"
 	    "above %d messages/s) and poll.\n"
@@ -189,7 +190,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hH:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hkH:", longopts, NULL)) != -1) {
 		switch (cmdline_common(&o->cl, c, optarg, err, errlen)) {
 		case 1:
 			continue;

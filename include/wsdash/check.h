@@ -22,6 +22,13 @@ struct check_row {
 	 * status goes to obs.get_status); layout detection uses it.
 	 */
 	const struct url *get_url;
+	/*
+	 * check -v: the handshake request as sent (header values given with
+	 * -H redacted) and the answer's status and headers, sanitized; NULL
+	 * unless verbose is set. Heap copies the caller frees.
+	 */
+	bool verbose;
+	char *dump_request, *dump_answer;
 	struct probe_obs obs; /* filled by the transport */
 	enum probe_class cls; /* filled by check_finish_row() */
 	enum probe_result res;

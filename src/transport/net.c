@@ -67,7 +67,7 @@ net_context_new(const struct lws_protocols *protocols, bool tls,
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.timeout_secs = (unsigned)secs;
 	/* one read takes many small frames: fewer syscalls in a flood */
-	info.pt_serv_buf_size = 64 * 1024;
+	info.pt_serv_buf_size = NET_SERV_BUF;
 	info.max_http_header_data2 = NET_MAX_HEADER_BYTES;
 	ctx = lws_create_context(&info);
 	if (ctx == NULL) {

@@ -61,6 +61,10 @@ void net_client_info(struct lws_client_connect_info *i, struct lws_context *ctx,
 /* Write a text frame (one lws_write, in WRITEABLE). -1 on failure. */
 int net_write_text(struct lws *wsi, const char *text, size_t n);
 
+/* lws's per-thread service buffer (pt_serv_buf_size): one read takes many
+ * small frames; check -v finds the request it wrote inside it. */
+#define NET_SERV_BUF (64 * 1024)
+
 /* Headers of an HTTP answer we accept (a 101 behind a load balancer with
  * session cookies easily passes lws's 4 KiB default). */
 #define NET_MAX_HEADER_BYTES (PROBE_MAX_HEADER_KIB * 1024)

@@ -26,6 +26,7 @@
 #include "wsdash/clock.h"
 #include "wsdash/prober.h"
 #include "wsdash/resolve.h"
+#include "wsdash/probe.h"
 #include "wsdash/sanitize.h"
 #include "net.h"
 
@@ -111,6 +112,94 @@ job_busy(const struct pjob *j)
 }
 
 static void job_deadline(lws_sorted_usec_list_t *sul);
+
+/*
+ * check -v: the request lws wrote, read back from its buffer. In
+ * APPEND_HANDSHAKE_HEADER lws 4.1.6 passes the write position in *in and
+ * len = (start + pt_serv_buf_size) - position - 12, so the start of the
+ * request is known (net_context_new sets pt_serv_buf_size); the caller
+ * works it out before our own headers move the position. The final
+ * empty line comes after this callback. Values of -H headers are
+ * redacted.
+ */
+static void
+dump_request(struct pjob *j, const char *start, const char *pos)
+{
+	size_t n = (size_t)(pos - start), cap = n * 3 + 64, o = 0;
+	const struct config *c = j->p->c;
+	char *raw, *out;
+
+	if (n > NET_SERV_BUF)
+		return;
+	raw = malloc(n + 1);
+	out = malloc(cap);
+	if (raw == NULL || out == NULL)
+		goto out;
+	memcpy(raw, start, n);
+	raw[n] = '\0';
+	/* the values of -H headers are secrets: starred in the copy */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct header *h = pass ? j->ep->headers : c->headers;
+		size_t nh = pass ? j->ep->nheaders : c->nheaders;
+
+		for (size_t i = 0; i < nh; i++) {
+			char *v =
+			    h[i].value[0] ? strstr(raw, h[i].value) : NULL;
+
+			if (v != NULL)
+				memset(v, '*', strlen(h[i].value));
+		}
+	}
+	out[0] = '\0';
+	/* line by line, each sanitized */
+	for (char *l = strtok(raw, "\r\n"); l; l = strtok(NULL, "\r\n")) {
+		o += sanitize_text(out + o, cap - o - 2, l, strlen(l), true);
+		out[o++] = '\n';
+		out[o] = '\0';
+	}
+	free(j->row->dump_request);
+	j->row->dump_request = out;
+	out = NULL;
+out:
+	free(raw);
+	free(out);
+}
+
+/* check -v: the answer's status line and the headers lws knows by name. */
+static void
+dump_answer(struct pjob *j, struct lws *wsi)
+{
+	size_t cap = 8192, o = 0;
+	char *out = malloc(cap), val[1024];
+	int st = (int)lws_http_client_http_response(wsi);
+
+	if (out == NULL)
+		return;
+	o +=
+	    (size_t)snprintf(out, cap, "HTTP/1.1 %d %s\n", st, http_reason(st));
+	for (int t = 0; t < WSI_TOKEN_COUNT && o + 600 < cap; t++) {
+		const char *name = (const char *)lws_token_to_string(
+		    (enum lws_token_indexes)t);
+		int n;
+
+		if (name == NULL || name[0] == '\0' ||
+		    lws_hdr_total_length(wsi, (enum lws_token_indexes)t) <= 0 ||
+		    strchr(name, ':') == NULL)
+			continue;
+		n = lws_hdr_copy(wsi, val, sizeof(val),
+		                 (enum lws_token_indexes)t);
+		if (n <= 0)
+			continue;
+		o += sanitize_text(out + o, cap - o - 2, name, strlen(name),
+		                   true);
+		out[o++] = ' ';
+		o += sanitize_text(out + o, cap - o - 2, val, (size_t)n, true);
+		out[o++] = '\n';
+		out[o] = '\0';
+	}
+	free(j->row->dump_answer);
+	j->row->dump_answer = out;
+}
 static bool job_resolve(struct pjob *j);
 static void dns_collect(struct prober *p);
 
@@ -239,11 +328,17 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		                           o->tls_reason, sizeof(o->tls_reason))
 		         : 0;
 
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+		/* the start is known from the position before -H headers */
+		const char *start = *(char **)in + len + 12 - NET_SERV_BUF;
+
 		if (j != NULL &&
 		    net_append_headers(wsi, j->p->c, j->ep, in, len))
 			return -1;
+		if (j != NULL && j->row->verbose && pc->kind == PK_UPGRADE)
+			dump_request(j, start, *(char **)in);
 		break;
+	}
 
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		if (pc == NULL || !pc->active)
@@ -251,6 +346,8 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (pc->kind == PK_UPGRADE) {
 			o->http_status =
 			    (int)lws_http_client_http_response(wsi);
+			if (j->row->verbose)
+				dump_answer(j, wsi);
 			copy_header(wsi, WSI_TOKEN_HTTP_SERVER, o->server,
 			            sizeof(o->server));
 			copy_header(wsi, WSI_TOKEN_HTTP_LOCATION, o->location,

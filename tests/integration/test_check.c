@@ -324,6 +324,52 @@ Test(check, headers_are_sent_but_never_printed)
 	child_stop(&ws);
 }
 
+/* -v: the request as sent and the answer as read, on stderr, like curl -v */
+Test(check, verbose_shows_request_and_answer_without_secrets)
+{
+	struct child ws, srv;
+	char u[128], server[64];
+	const char *p;
+
+	cr_assert(child_start_cmd(
+	    &ws, true,
+	    (const char *[]){PYTHON3, TEST_SERVERS "/wsecho.py", NULL}));
+	url(u, sizeof(u), "ws", ws.port, "/ws/echo");
+	cr_assert_eq(
+	    check("-v", "-H", "Authorization: Bearer T0P-S3CRET", u, NULL), 0,
+	    "%s%s", out, err);
+	/* the request line comes first, the headers after, in order */
+	p = strstr(err, "> GET /ws/echo HTTP/1.1\n");
+	cr_assert_not_null(p, "%s", err);
+	p = strstr(p, "> Upgrade: websocket\n");
+	cr_assert_not_null(p, "%s", err);
+	cr_assert(strstr(p, "> Sec-WebSocket-Key: "), "%s", err);
+	cr_assert(strstr(p, "> Sec-WebSocket-Version: 13\n"), "%s", err);
+	cr_assert(strstr(p, "> Authorization: ****"), "%s", err);
+	cr_assert(strstr(err, "< HTTP/1.1 101 Switching Protocols\n"), "%s",
+	          err);
+	cr_assert(strcasestr(err, "< sec-websocket-accept: "), "%s", err);
+	cr_assert_null(strstr(err, "T0P-S3CRET"), "%s", err);
+	cr_assert_null(strstr(out, "T0P-S3CRET"), "%s", out);
+	/* the table is still on stdout, unchanged */
+	cr_assert(strstr(out, "101  upgraded"), "%s", out);
+	child_stop(&ws);
+
+	/* several endpoints at once: each dump starts at its request line */
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv.port);
+	cr_assert_eq(
+	    check("-v", "--server", server, "-H", "X-Token: abcdefgh", NULL), 0,
+	    "%s%s", out, err);
+	cr_assert(strstr(err, "* workflows ws://"), "%s", err);
+	cr_assert(strstr(err, "\n> GET /ws/workflows HTTP/1.1\n"), "%s", err);
+	cr_assert(strstr(err, "\n> GET /ws/workflow-history HTTP/1.1\n"), "%s",
+	          err);
+	cr_assert(strstr(err, "\n> GET /ws/routes HTTP/1.1\n"), "%s", err);
+	cr_assert_null(strstr(err, "abcdefgh"), "%s", err);
+	cr_assert_eq(child_stop(&srv), 0);
+}
+
 Test(check, real_server_upgrade_then_clean_close_without_waiting)
 {
 	struct child ws;
