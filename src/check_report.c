@@ -277,7 +277,8 @@ check_report_json(const struct check_row *rows, size_t n,
 	cJSON_AddNumberToObject(sum, "reachable", (double)reach);
 	cJSON_AddNumberToObject(sum, "failed", (double)failed);
 	cJSON_AddNumberToObject(sum, "required_failed", (double)req_failed);
-	out = cJSON_Print(root);
+	/* one line: for jq, log shippers and grep alike */
+	out = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	return out;
 }

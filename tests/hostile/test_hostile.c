@@ -562,9 +562,9 @@ Test(hostile, tls_failures_with_reasons)
 		snprintf(u, sizeof(u), "wss://localhost:%d/ws/x", srv.port);
 
 		cr_assert_eq(wsdash(10000, "check", "--json", u, NULL), 1);
-		snprintf(e1, sizeof(e1), "\"tls_verify_error\":\t%d",
+		snprintf(e1, sizeof(e1), "\"tls_verify_error\":%d",
 		         cases[i].plain_err);
-		cr_assert(strstr(out, "\"class\":\t\"tls\"") && strstr(out, e1),
+		cr_assert(strstr(out, "\"class\":\"tls\"") && strstr(out, e1),
 		          "%s: %s", cases[i].stem, out);
 		if (cases[i].plain_err == 18)
 			cr_assert(strstr(out, "self-signed"), "%s", out);
@@ -575,7 +575,7 @@ Test(hostile, tls_failures_with_reasons)
 		if (cases[i].with_ca_err == 0) {
 			cr_assert(strstr(out, "\"upgraded\""), "%s", out);
 		} else {
-			snprintf(e1, sizeof(e1), "\"tls_verify_error\":\t%d",
+			snprintf(e1, sizeof(e1), "\"tls_verify_error\":%d",
 			         cases[i].with_ca_err);
 			cr_assert(strstr(out, e1), "%s: %s", cases[i].stem,
 			          out);

@@ -115,6 +115,9 @@ Test(check, json_document_and_head_beside_the_handshake)
 	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv.port);
 	cr_assert_eq(check("--server", server, "--json", "--also-head", NULL),
 	             0);
+	/* one compact line, newline-terminated */
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "%s", out);
+	cr_assert_null(strchr(out, '\t'), "%s", out);
 	d = json_doc();
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(d, "ok")));
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "endpoints")),
