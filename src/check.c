@@ -184,6 +184,7 @@ check_main(int argc, char **argv)
 			st.utf8 = cli_locale_utf8();
 			st.color = !cl.no_color && isatty(1) &&
 			           getenv("NO_COLOR") == NULL;
+			st.width = cli_term_width(STDOUT_FILENO);
 			out = check_report_text(rows, cfg.neps, &st, total);
 		}
 		if (out != NULL) {

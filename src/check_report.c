@@ -88,31 +88,74 @@ sb_pad(struct sbuf *b, const char *s, int width)
 	          width - text_cols(s) > 0 ? width - text_cols(s) : 0, "");
 }
 
+/* The detail's prefix and the detail itself, as shown. */
+static void
+row_detail(const struct check_row *r, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s", r->ep->required ? "" : "(optional) ",
+	         r->detail);
+}
+
+/* Columns of a row without its detail. */
+static int
+row_cols(int wname, int wurl, int wclass, bool also_head)
+{
+	return 2 + wname + 2 + wurl + 2 + 3 + 2 + wclass + 1 + 8 +
+	       (also_head ? 10 : 0);
+}
+
 char *
 check_report_text(const struct check_row *rows, size_t n,
                   const struct check_style *st, double total_ms)
 {
-	struct sbuf b = {0};
-	int wname = 4, wurl = 3;
+	struct sbuf b = {0}, sum = {0};
+	int wname = 4, wurl = 3, wclass = 4;
+	bool wrap = false;
 	size_t up = 0, reach = 0, failed = 0, req_failed = 0, opt_failed = 0;
-	char url[URL_HOST_MAX + URL_PATH_MAX + 32];
+	char url[URL_HOST_MAX + URL_PATH_MAX + 32],
+	    detail[sizeof(rows->detail) + 16];
 
 	for (size_t i = 0; i < n; i++) {
 		int w = text_cols(rows[i].ep->name);
+		int wc = (int)strlen(probe_class_name(rows[i].cls));
 
 		url_format(&rows[i].ep->ws, url, sizeof(url));
 		if (w > wname)
 			wname = w;
 		if (text_cols(url) > wurl)
 			wurl = text_cols(url);
+		if (wc > wclass)
+			wclass = wc;
 	}
 	if (wurl > 60)
 		wurl = 60;
+	if (st->width > 0) {
+		int fixed = row_cols(wname, wurl, wclass, st->also_head);
+
+		for (size_t i = 0; i < n && !wrap; i++) {
+			row_detail(&rows[i], detail, sizeof(detail));
+			wrap = fixed + 2 + text_cols(detail) > st->width;
+		}
+		/*
+		 * Still too wide: shorten URLs (down to 20 columns) and names
+		 * (down to 8), whichever has more to spare, a column at a
+		 * time; below that the terminal wraps what is left.
+		 */
+		for (int over = fixed - st->width; wrap && over > 0; over--) {
+			if (wurl > 20 && wurl - 20 >= wname - 8)
+				wurl--;
+			else if (wname > 8)
+				wname--;
+			else
+				break;
+		}
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		const struct check_row *r = &rows[i];
 		const char *sym, *color;
-		char status[16], ms[24], head[24];
+		char status[16], ms[24], head[24],
+		    cut[URL_HOST_MAX + URL_PATH_MAX + 32];
 
 		if (r->res == PROBE_OK) {
 			sym = st->utf8 ? "\u2713" : "+";
@@ -134,7 +177,6 @@ check_report_text(const struct check_row *rows, size_t n,
 				color = C_YELLOW;
 			}
 		}
-		url_format(&r->ep->ws, url, sizeof(url));
 		if (r->obs.http_status > 0)
 			snprintf(status, sizeof(status), "%d",
 			         r->obs.http_status);
@@ -146,11 +188,17 @@ check_report_text(const struct check_row *rows, size_t n,
 
 		sb_printf(&b, "%s%s%s ", st->color ? color : "", sym,
 		          st->color ? C_RESET : "");
-		sb_pad(&b, r->ep->name, wname);
+		text_cut(cut, sizeof(cut), r->ep->name, wname, st->utf8);
+		sb_pad(&b, cut, wname);
 		sb_printf(&b, "  ");
-		sb_pad(&b, url, wurl);
-		sb_printf(&b, "  %s%3s  %-16s%s %8s", st->color ? C_BOLD : "",
-		          status, probe_class_name(r->cls),
+		url_format(&r->ep->ws, url, sizeof(url));
+		if (wrap)
+			text_cut_url(cut, sizeof(cut), url, wurl, st->utf8);
+		else
+			snprintf(cut, sizeof(cut), "%s", url);
+		sb_pad(&b, cut, wurl);
+		sb_printf(&b, "  %s%3s  %-*s%s %8s", st->color ? C_BOLD : "",
+		          status, wclass, probe_class_name(r->cls),
 		          st->color ? C_RESET : "", ms);
 		if (st->also_head) {
 			if (r->obs.head_status > 0)
@@ -160,33 +208,59 @@ check_report_text(const struct check_row *rows, size_t n,
 				snprintf(head, sizeof(head), "HEAD ---");
 			sb_printf(&b, "  %-8s", head);
 		}
-		sb_printf(&b, "  %s%s%s%s\n", st->color ? C_DIM : "",
-		          r->ep->required ? "" : "(optional) ", r->detail,
-		          st->color ? C_RESET : "");
+		row_detail(r, detail, sizeof(detail));
+		if (!wrap) {
+			sb_printf(&b, "  %s%s%s\n", st->color ? C_DIM : "",
+			          detail, st->color ? C_RESET : "");
+			continue;
+		}
+		/* the detail on indented lines of its own */
+		sb_printf(&b, "\n");
+		for (const char *p = detail, *next; *p; p = next) {
+			size_t len = text_wrap(p, st->width - 4, &next);
+
+			sb_printf(&b, "    %s%.*s%s\n", st->color ? C_DIM : "",
+			          (int)len, p, st->color ? C_RESET : "");
+		}
 	}
 
-	/* Summary. */
+	/* Summary: the verdict, then the counts (wrapped to fit). */
 	if (req_failed == 0)
 		sb_printf(&b, "%sok%s: ", st->color ? C_GREEN C_BOLD : "",
 		          st->color ? C_RESET : "");
 	else
 		sb_printf(&b, "%sFAIL%s: ", st->color ? C_RED C_BOLD : "",
 		          st->color ? C_RESET : "");
-	sb_printf(&b, "%zu endpoint%s, %zu upgraded", n, n == 1 ? "" : "s", up);
+	sb_printf(&sum, "%zu endpoint%s, %zu upgraded", n, n == 1 ? "" : "s",
+	          up);
 	if (reach)
-		sb_printf(&b, ", %zu reachable (426)", reach);
+		sb_printf(&sum, ", %zu reachable (426)", reach);
 	if (failed)
-		sb_printf(&b, ", %zu failed", failed);
+		sb_printf(&sum, ", %zu failed", failed);
 	if (req_failed)
-		sb_printf(&b, " (%zu required)", req_failed);
+		sb_printf(&sum, " (%zu required)", req_failed);
 	else if (opt_failed)
-		sb_printf(&b, " (optional only)");
-	sb_printf(&b, total_ms < 10 ? " in %.1f ms" : " in %.0f ms", total_ms);
+		sb_printf(&sum, " (optional only)");
+	sb_printf(&sum, total_ms < 10 ? " in %.1f ms" : " in %.0f ms",
+	          total_ms);
 	if (st->strict)
-		sb_printf(&b, " [--strict]");
+		sb_printf(&sum, " [--strict]");
 	if (st->insecure)
-		sb_printf(&b, " [--insecure: TLS certificates NOT verified]");
-	sb_printf(&b, "\n");
+		sb_printf(&sum, " [--insecure: TLS certificates NOT verified]");
+	if (sum.s == NULL || st->width <= 0) {
+		sb_printf(&b, "%s\n", sum.s ? sum.s : "");
+	} else {
+		int cols = st->width - (req_failed == 0 ? 4 : 6);
+
+		for (const char *p = sum.s, *next; *p; p = next) {
+			size_t len = text_wrap(p, cols, &next);
+
+			sb_printf(&b, "%s%.*s\n", p == sum.s ? "" : "    ",
+			          (int)len, p);
+			cols = st->width - 4;
+		}
+	}
+	free(sum.s);
 	if (st->layout != NULL)
 		sb_printf(&b, "layout: %s\n", st->layout);
 	return b.s;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "wsdash/cli.h"
 #include "wsdash/sanitize.h"
@@ -87,6 +88,22 @@ bad:
 	snprintf(err, errlen, "%s: '%s' is not an unsigned number", opt,
 	         s ? s : "");
 	return false;
+}
+
+int
+cli_term_width(int fd)
+{
+	struct winsize ws;
+	const char *cols;
+
+	if (!isatty(fd))
+		return 0;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	cols = getenv("COLUMNS");
+	if (cols != NULL && atoi(cols) > 0 && atoi(cols) < 10000)
+		return atoi(cols);
+	return 80;
 }
 
 bool

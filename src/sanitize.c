@@ -174,3 +174,156 @@ text_fit(char *out, size_t len, const char *s, int cols)
 	}
 	out[o] = '\0';
 }
+
+/* Bytes of s that fit in cols columns (whole characters); *used: columns. */
+static size_t
+fit_prefix(const char *s, int cols, int *used)
+{
+	size_t n = strlen(s), o = 0, cl;
+
+	*used = 0;
+	while (o < n) {
+		int w = char_cols(s + o, n - o, &cl);
+
+		if (*used + w > cols)
+			break;
+		*used += w;
+		o += cl;
+	}
+	return o;
+}
+
+/* Byte offset in s where its last cols columns (at most) begin. */
+static size_t
+fit_suffix(const char *s, int cols)
+{
+	size_t n = strlen(s), start = n;
+	int used = 0;
+
+	/* walk forward, remembering character starts, then count back */
+	while (start > 0) {
+		size_t p = start - 1, cl;
+		int w;
+
+		while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
+			p--;
+		w = char_cols(s + p, n - p, &cl);
+		if (p + cl != start) /* invalid UTF-8: one byte at a time */
+			p = start - 1, w = 1;
+		if (used + w > cols)
+			break;
+		used += w;
+		start = p;
+	}
+	return start;
+}
+
+static void
+put(char *out, size_t len, size_t *o, const char *s, size_t n)
+{
+	if (*o + n + 1 > len)
+		n = len - 1 - *o;
+	memcpy(out + *o, s, n);
+	*o += n;
+	out[*o] = '\0';
+}
+
+void
+text_cut(char *out, size_t len, const char *s, int cols, bool utf8)
+{
+	const char *ell = utf8 ? "\u2026" : "...";
+	int ell_cols = utf8 ? 1 : 3, used;
+	size_t o = 0, n;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (cols <= 0)
+		return;
+	if (text_cols(s) <= cols) {
+		put(out, len, &o, s, strlen(s));
+		return;
+	}
+	if (cols <= ell_cols) { /* no room for an ellipsis: a plain cut */
+		put(out, len, &o, s, fit_prefix(s, cols, &used));
+		return;
+	}
+	n = fit_prefix(s, cols - ell_cols, &used);
+	put(out, len, &o, s, n);
+	put(out, len, &o, ell, strlen(ell));
+}
+
+void
+text_cut_url(char *out, size_t len, const char *url, int cols, bool utf8)
+{
+	const char *ell = utf8 ? "\u2026" : "...";
+	int ell_cols = utf8 ? 1 : 3, head_cols, used;
+	const char *sep = strstr(url, "://"), *path;
+	size_t o = 0, head, tail;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (cols <= 0)
+		return;
+	if (text_cols(url) <= cols) {
+		put(out, len, &o, url, strlen(url));
+		return;
+	}
+	if (cols <= ell_cols + 2) {
+		text_cut(out, len, url, cols, utf8);
+		return;
+	}
+	path = sep ? strchr(sep + 3, '/') : NULL;
+	head = path ? (size_t)(path - url) + 1 : 0; /* through the '/' */
+	head_cols = (int)head; /* scheme and host are ASCII (url.c) */
+	/* keep the whole host when at least 8 columns of the path's end fit */
+	if (head == 0 || head_cols + ell_cols + 8 > cols) {
+		head = fit_prefix(url, (cols - ell_cols) / 2, &used);
+		head_cols = used;
+	}
+	tail = fit_suffix(url + head, cols - ell_cols - head_cols);
+	if (path != NULL && head == (size_t)(path - url) + 1 &&
+	    url[head + tail] != '/') {
+		/* whole path segments read better: "…/workflow-history" */
+		const char *slash = strchr(url + head + tail, '/');
+
+		if (slash != NULL && text_cols(slash) >= 8)
+			tail = (size_t)(slash - (url + head));
+	}
+	put(out, len, &o, url, head);
+	put(out, len, &o, ell, strlen(ell));
+	put(out, len, &o, url + head + tail, strlen(url + head + tail));
+}
+
+size_t
+text_wrap(const char *s, int cols, const char **next)
+{
+	size_t n = strlen(s), fit, brk;
+	int used;
+
+	if (n == 0) {
+		*next = s;
+		return 0;
+	}
+	fit = fit_prefix(s, cols > 0 ? cols : 1, &used);
+	if (fit == 0) /* one character wider than the line */
+		fit = 1;
+	if (fit >= n) {
+		*next = s + n;
+		return n;
+	}
+	brk = fit;
+	if (s[fit] != ' ') {
+		while (brk > 0 && s[brk - 1] != ' ')
+			brk--;
+		if (brk == 0) /* a word longer than the line: cut inside */
+			brk = fit;
+	}
+	*next = s + brk;
+	while (**next == ' ')
+		(*next)++;
+	while (brk > 0 && s[brk - 1] == ' ')
+		brk--;
+	return brk;
+}

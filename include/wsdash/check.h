@@ -43,6 +43,13 @@ struct check_style {
 	bool insecure;      /* TLS verification skipped */
 	bool also_head;     /* show the HEAD status column */
 	const char *layout; /* the default set's layout, and why; NULL: none */
+	/*
+	 * Columns to fit (stdout is a terminal), 0: no limit, one line per
+	 * endpoint. When a row would not fit, every detail goes on an
+	 * indented line of its own, wrapped, and long names and URLs are
+	 * shortened (ellipsis; URLs in the middle).
+	 */
+	int width;
 };
 
 /* Classify r->obs and write its detail; hostport from r->ep. */

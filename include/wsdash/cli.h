@@ -41,6 +41,12 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t *out, char *err,
 bool cli_locale_utf8(void);
 
 /*
+ * The width of the terminal on fd (TIOCGWINSZ, else $COLUMNS), 0 when fd
+ * is not a terminal: output to pipes and files is never fitted.
+ */
+int cli_term_width(int fd);
+
+/*
  * Called first thing in main(): a closed stdin, stdout or stderr is opened
  * on /dev/null, so that no file or socket opened later takes its number
  * (and no output meant for stdout lands in it). cli_stdout_closed() tells

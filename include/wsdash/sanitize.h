@@ -38,4 +38,28 @@ int text_cols(const char *s);
  */
 void text_fit(char *out, size_t len, const char *s, int cols);
 
+/*
+ * s in at most cols columns into out (len bytes): unchanged if it fits,
+ * else cut on a character boundary and ended with an ellipsis ("\u2026"
+ * when utf8, "..." otherwise), so a cut never passes for the whole text.
+ */
+void text_cut(char *out, size_t len, const char *s, int cols, bool utf8);
+
+/*
+ * A URL in at most cols columns: unchanged if it fits, else shortened in the
+ * middle, keeping scheme and host:port and as much of the end of the path as
+ * fits ("ws://host:8000/\u2026/ws/workflow-history"); when even the host
+ * does not fit, its start and the path's end around the ellipsis.
+ */
+void text_cut_url(char *out, size_t len, const char *url, int cols,
+                  bool utf8);
+
+/*
+ * The next line of s wrapped at cols columns: the number of bytes of s
+ * that go on it (breaking after the last space that fits, or inside a word
+ * longer than the line); *next is where the following line starts (spaces
+ * at the break skipped). 0 when s is empty.
+ */
+size_t text_wrap(const char *s, int cols, const char **next);
+
 #endif

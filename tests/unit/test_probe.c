@@ -1,11 +1,13 @@
 /* Handshake observations -> classes, advice, report and exit code. */
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "wsdash/check.h"
+#include "wsdash/sanitize.h"
 #include "wsdash/probe.h"
 
 static struct probe_obs
@@ -226,6 +228,64 @@ Test(check, text_report_aligned_with_summary)
 	cr_assert(strstr(t, "\u2717"), "%s", t);
 	cr_assert(strstr(t, "\033[31m"), "%s", t);
 	cr_assert(strstr(t, "FAIL"), "%s", t);
+	free(t);
+}
+
+/* Each line of t at most cols columns. */
+static void
+assert_fits(const char *t, int cols)
+{
+	char line[1024];
+
+	for (const char *p = t, *nl; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		cr_assert_not_null(nl, "unterminated line: %s", p);
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		cr_assert_leq(text_cols(line), cols, "%d columns: '%s' in\n%s",
+		              cols, line, t);
+	}
+}
+
+Test(check, text_report_fits_the_terminal_width)
+{
+	static struct endpoint_cfg ep_long = {
+	    .name = "workflow-history-of-the-week", .required = true};
+	struct check_row r[2];
+	struct check_style st = {.utf8 = true, .width = 80};
+	char err[64], *t;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	row(&r[0], &ep_req, PO_UPGRADED, 101, false);
+	row(&r[1], &ep_long, PO_CONN_ERROR, 404, false);
+	url_parse("ws://backend:8000/api/v1/ws/workflow-history-of-the-week",
+	          &ep_long.ws, err, sizeof(err));
+	check_finish_row(&r[1], false, false);
+	for (int w = 80; w >= 60; w -= 10) {
+		st.width = w;
+		t = check_report_text(r, 2, &st, 3.25);
+		assert_fits(t, w);
+		/* the detail on an indented line of its own */
+		cr_assert(strstr(t, "\n    404 Not Found"), "%s", t);
+		/* shortened with an ellipsis, the URL keeps its host */
+		cr_assert(strstr(t, "\u2026"), "%s", t);
+		if (w >= 80) /* room for the host and the path's end */
+			cr_assert(strstr(t, "ws://backend:8000/\u2026"), "%s",
+			          t);
+		cr_assert(strstr(t, "FAIL: "), "%s", t);
+		free(t);
+	}
+	/* no width (a pipe): one line per endpoint, nothing shortened */
+	st.width = 0;
+	t = check_report_text(r, 2, &st, 3.25);
+	cr_assert(strstr(t, "workflow-history-of-the-week  ws://backend:"),
+	          "%s", t);
+	cr_assert_null(strstr(t, "\n    "), "%s", t);
+	cr_assert_null(strstr(t, "\u2026"), "%s", t);
+	free(t);
+	/* a wide terminal where everything fits: one line each too */
+	st.width = 500;
+	t = check_report_text(r, 2, &st, 3.25);
+	cr_assert_null(strstr(t, "\n    "), "%s", t);
 	free(t);
 }
 

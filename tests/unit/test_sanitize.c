@@ -101,3 +101,85 @@ Test(sanitize, text_fits_columns_not_bytes)
 	cr_assert_str_eq(out, "\xe3\x83\xaf ");
 	cr_assert_eq(text_cols(out), 3);
 }
+
+Test(sanitize, cut_text_ends_in_an_ellipsis)
+{
+	char out[64];
+
+	setlocale(LC_ALL, "C.UTF-8");
+	text_cut(out, sizeof(out), "workflow-history", 16, true);
+	cr_assert_str_eq(out, "workflow-history"); /* fits: unchanged */
+	text_cut(out, sizeof(out), "workflow-history", 10, true);
+	cr_assert_str_eq(out, "workflow-\u2026");
+	cr_assert_eq(text_cols(out), 10);
+	text_cut(out, sizeof(out), "workflow-history", 10, false);
+	cr_assert_str_eq(out, "workflo...");
+	/* wide characters: never more columns than asked, never half one */
+	text_cut(out, sizeof(out), "\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\xaf", 4,
+	         true);
+	cr_assert_str_eq(out, "\xe3\x83\xaf\u2026");
+	cr_assert_leq(text_cols(out), 4);
+	/* too narrow for the ellipsis: a plain cut */
+	text_cut(out, sizeof(out), "routes", 2, false);
+	cr_assert_str_eq(out, "ro");
+	text_cut(out, sizeof(out), "routes", 0, true);
+	cr_assert_str_eq(out, "");
+	/* the output buffer bounds it too */
+	text_cut(out, 4, "workflow-history", 10, false);
+	cr_assert_eq(strlen(out), 3);
+}
+
+Test(sanitize, urls_keep_host_and_the_end_of_the_path)
+{
+	char out[128];
+	const char *u = "ws://127.0.0.1:46397/api/v1/ws/workflow-history";
+
+	setlocale(LC_ALL, "C.UTF-8");
+	text_cut_url(out, sizeof(out), u, 80, true);
+	cr_assert_str_eq(out, u);
+	text_cut_url(out, sizeof(out), u, 40, true);
+	/* cut at a path separator when one is near */
+	cr_assert_str_eq(out, "ws://127.0.0.1:46397/\u2026/workflow-history");
+	cr_assert_eq(text_cols(out), 39);
+	text_cut_url(out, sizeof(out), u, 44, true);
+	cr_assert_str_eq(out,
+	                 "ws://127.0.0.1:46397/\u2026/ws/workflow-history");
+	text_cut_url(out, sizeof(out), u, 40, false);
+	cr_assert_str_eq(out, "ws://127.0.0.1:46397/...workflow-history");
+	/* the host does not fit with 8 columns of path: both ends kept */
+	text_cut_url(out, sizeof(out), u, 20, true);
+	cr_assert_eq(text_cols(out), 20, "%s", out);
+	cr_assert(strncmp(out, "ws://127.", 9) == 0, "%s", out);
+	cr_assert(strstr(out, "history"), "%s", out);
+	/* every width from 1 up: never wider than asked */
+	for (int c = 1; c < 50; c++) {
+		text_cut_url(out, sizeof(out), u, c, true);
+		cr_assert_leq(text_cols(out), c, "%d: %s", c, out);
+		cr_assert(strstr(out, c > 3 ? "y" : "w"), "%d: %s", c, out);
+	}
+}
+
+Test(sanitize, wrap_breaks_at_spaces_within_the_width)
+{
+	const char *s = "404 Not Found on upgrade: the path does not exist",
+	           *next;
+	size_t n;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	n = text_wrap(s, 20, &next);
+	cr_assert_eq(n, strlen("404 Not Found on"));
+	cr_assert_str_eq(next, "upgrade: the path does not exist");
+	n = text_wrap(next, 20, &next);
+	cr_assert_eq(n, strlen("upgrade: the path"));
+	n = text_wrap(next, 20, &next);
+	cr_assert_eq(n, strlen("does not exist"));
+	cr_assert_str_eq(next, "");
+	cr_assert_eq(text_wrap(next, 20, &next), 0);
+	/* a word longer than the line is cut inside */
+	n = text_wrap("abcdefghij klm", 4, &next);
+	cr_assert_eq(n, 4);
+	cr_assert_str_eq(next, "efghij klm");
+	/* wide characters count two columns */
+	n = text_wrap("\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\xaf", 4, &next);
+	cr_assert_eq(n, 6);
+}
