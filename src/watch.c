@@ -427,9 +427,21 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 	bool dash = !o->plain && !o->cl.json && isatty(STDIN_FILENO) &&
 	            isatty(STDOUT_FILENO);
 	bool utf8 = cli_locale_utf8();
-	const char *log = dash ? getenv("WSDASH_DEBUG") : NULL;
+	const char *log;
+
 	int rc = CLI_EXIT_FAIL, timeout, port;
 	bool tls;
+
+	if (dash && !dashboard_usable(err, sizeof(err))) {
+		/* said once, then the lines a pipe would get */
+		cli_error(cmd,
+		          "%s: printing lines instead of the dashboard "
+		          "(as with --plain)",
+		          err);
+		dash = false;
+		o->plain = true;
+	}
+	log = dash ? getenv("WSDASH_DEBUG") : NULL;
 
 	if (demo != NULL) {
 		/* The backend first: the endpoints need its port. */

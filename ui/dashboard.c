@@ -1151,6 +1151,12 @@ dash_input(void *user)
 	request_frame(d);
 }
 
+bool
+dashboard_usable(char *why, size_t len)
+{
+	return term_usable(why, len);
+}
+
 int
 dashboard_run(struct watcher *w, const struct watch_opts *o,
               const struct config *cfg, struct mon *m, const char *target,

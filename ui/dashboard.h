@@ -15,6 +15,12 @@
 #include "wsdash/watcher.h"
 
 /*
+ * Whether this terminal can show the dashboard (see term_usable()); if not,
+ * why. Call before dashboard_run(): the caller falls back to lines.
+ */
+bool dashboard_usable(char *why, size_t len);
+
+/*
  * Run the dashboard until q, a signal, or --duration. target names what is
  * watched in the header; demo enables the x key. The caller made w, cfg
  * and m; this owns the terminal for the duration and always restores it.

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <stdio.h>
+
 #include "term.h"
+/* terminfo's own term.h (ours shadows the name on the include path) */
+#include <ncursesw/term.h>
 
 static volatile sig_atomic_t term_on;
 static attr_t roles[ROLE_NROLES];
@@ -94,6 +98,40 @@ term_roles(bool color)
 			roles[r] = color ? def[r].extra : def[r].mono;
 		}
 	}
+}
+
+bool
+term_usable(char *why, size_t len)
+{
+	const char *name = getenv("TERM");
+	int err = 0;
+	bool ok;
+	char *cup;
+
+	if (name == NULL || name[0] == '\0') {
+		snprintf(why, len, "TERM is not set");
+		return false;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		if (err == -1)
+			snprintf(why, len, "no terminfo database found");
+		else if (err == 0)
+			snprintf(why, len,
+			         "TERM=%.40s has no terminfo entry here", name);
+		else if (err == 1)
+			snprintf(why, len, "TERM=%.40s is a hardcopy terminal",
+			         name);
+		else
+			snprintf(why, len, "TERM=%.40s cannot be used", name);
+		return false;
+	}
+	cup = tigetstr("cup");
+	ok = tigetflag("gn") <= 0 && tigetflag("hc") <= 0 && cup != NULL &&
+	     cup != (char *)-1 && strcmp(name, "dumb") != 0;
+	if (!ok)
+		snprintf(why, len, "TERM=%.40s cannot move the cursor", name);
+	del_curterm(cur_term);
+	return ok;
 }
 
 bool

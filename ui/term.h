@@ -31,6 +31,15 @@ enum ui_role {
 };
 
 /*
+ * Whether the terminal named by $TERM can draw a dashboard: it has a
+ * terminfo entry (else ncurses' initscr() would print "Error opening
+ * terminal" and exit), it is not dumb/hardcopy/generic, and it can address
+ * the cursor. If not, false with the reason in why ("TERM=xterm-kitty has
+ * no terminfo entry here").
+ */
+bool term_usable(char *why, size_t len);
+
+/*
  * Start curses on the terminal (the locale must be set). Returns false if
  * the terminal cannot be used (then nothing needs restoring).
  */

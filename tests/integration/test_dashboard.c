@@ -390,3 +390,39 @@ Test(dashboard, ctrl_z_and_fg_keep_the_arrow_keys)
 	assert_restored();
 	stop();
 }
+
+/*
+ * A TERM without terminfo (xterm-kitty on a machine without kitty's entry)
+ * or a dumb one: one line on stderr saying why, then --plain lines; never
+ * ncurses' "Error opening terminal" exit.
+ */
+Test(dashboard, unusable_term_falls_back_to_lines)
+{
+	static const char *const terms[] = {"wsdash-no-such-terminal", "dumb"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(sock, sizeof(sock), "wsdash-test-%d", (int)getpid());
+		tmux("kill-server");
+		cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
+		                  "\"TERM=%s LANG=C.UTF-8 %s demo --duration "
+		                  "2; echo EXIT=\\$?; stty -a; echo "
+		                  "STTY-END; sleep 30\"",
+		                  terms[i], WSDASH_BIN),
+		             0, "tmux did not start");
+		cr_assert(wait_screen("printing lines instead of the "
+		                      "dashboard",
+		                      1, 20000));
+		cr_assert(wait_screen(" state ", 1, 20000),
+		          "no --plain lines after the notice");
+		assert_restored();
+		{
+			char *s = capture();
+
+			cr_assert_null(strstr(s, "Error opening terminal"),
+			               "%s", s);
+			cr_assert(strstr(s, terms[i]),
+			          "the reason names TERM: %s", s);
+			free(s);
+		}
+		stop();
+	}
+}
