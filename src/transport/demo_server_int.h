@@ -57,6 +57,7 @@ struct ds_stream {
 	uint64_t data_gen; /* world generation the cache is from */
 	/* change-only: the data as last broadcast (or at start) */
 	char *last;
+	size_t last_len;
 	uint64_t last_gen; /* world generation last looked at */
 	uint64_t sent;     /* messages written by this stream */
 };
@@ -115,6 +116,8 @@ struct ds_conn {
 	uint8_t pend[DEMO_MAX_STREAMS]; /* streams to send, in order */
 	uint8_t npend;
 	uint16_t pend_mask; /* bit s: stream s is in pend[] */
+	uint16_t snap_mask; /* bit s: ... as a snapshot (current state) */
+	uint8_t greet_left; /* snapshot messages to send before any pong */
 	bool flood_done_pending;
 	int64_t flood_left;
 	int64_t flood_t0_us;

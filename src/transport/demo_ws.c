@@ -52,10 +52,15 @@ dws_stream_data(struct ds_stream *st, size_t *len)
 
 /* ---- one socket ------------------------------------------------------- */
 
-/* Ask for stream s's current state to be sent on c (once, in order). */
+/*
+ * Ask for a message of stream s on c (once, in order): a snapshot (the
+ * state when it is written) or a broadcast (see conn_write_stream()).
+ */
 static void
-conn_pend(struct ds_conn *c, int s)
+conn_pend(struct ds_conn *c, int s, bool snapshot)
 {
+	if (snapshot)
+		c->snap_mask |= (uint16_t)(1u << s);
 	if (c->pend_mask & (1u << s))
 		return;
 	c->pend[c->npend++] = (uint8_t)s;
@@ -65,12 +70,14 @@ conn_pend(struct ds_conn *c, int s)
 
 /* The first stream c still has to hear from, taken off its set. */
 static int
-conn_take(struct ds_conn *c)
+conn_take(struct ds_conn *c, bool *snapshot)
 {
 	int s = c->pend[0];
 
 	memmove(c->pend, c->pend + 1, --c->npend);
+	*snapshot = (c->snap_mask & (1u << s)) != 0;
 	c->pend_mask &= (uint16_t) ~(1u << s);
+	c->snap_mask &= (uint16_t) ~(1u << s);
 	return s;
 }
 
@@ -80,9 +87,14 @@ conn_stalled(const struct ds_conn *c)
 	return c->srv->streams[c->stream].stalled;
 }
 
-/* Write one message of stream s (its current state) on c. */
+/*
+ * Write one message of stream s on c: its current state, except that a
+ * change-only broadcast carries the data as it was broadcast (st->last),
+ * so a socket that drains after the world moved on does not get the newer
+ * state now and again with the next broadcast.
+ */
 static int
-conn_write_stream(struct ds_conn *c, int s)
+conn_write_stream(struct ds_conn *c, int s, bool snapshot)
 {
 	struct demo_server *srv = c->srv;
 	struct ds_stream *st = &srv->streams[s];
@@ -90,6 +102,10 @@ conn_write_stream(struct ds_conn *c, int s)
 	size_t dlen, n, cap;
 	const char *data = dws_stream_data(st, &dlen);
 
+	if (srv->fl->change_only && !snapshot && st->last != NULL) {
+		data = st->last;
+		dlen = st->last_len;
+	}
 	if (!ds_scratch_reserve(srv, dlen + 128))
 		return -1;
 	out = (char *)srv->scratch + LWS_PRE;
@@ -138,8 +154,13 @@ conn_start(struct ds_conn *c)
 	}
 	in = c->srv->streams[c->stream].info;
 	if (in->before >= 0)
-		conn_pend(c, in->before);
-	conn_pend(c, c->stream);
+		conn_pend(c, in->before, true);
+	conn_pend(c, c->stream, true);
+	/* the tac backend's handler sends the snapshot before it reads the
+	 * next frame: a ping that came with the ready frame is answered
+	 * after it */
+	if (c->srv->fl->first_frame_ready)
+		c->greet_left = c->npend;
 }
 
 static void
@@ -193,7 +214,7 @@ stream_send(struct ds_stream *st)
 			 * demo sends only after the ready wait */
 			if (!c->closing &&
 			    (srv->fl->broadcast_all || c->ready)) {
-				conn_pend(c, st->idx);
+				conn_pend(c, st->idx, false);
 				n++;
 			}
 		}
@@ -208,11 +229,14 @@ stream_remember(struct ds_stream *st)
 {
 	size_t n;
 	const char *d = dws_stream_data(st, &n);
-	char *copy = strdup(d);
+	char *copy = malloc(n + 1);
 
 	if (copy != NULL) {
+		memcpy(copy, d, n);
+		copy[n] = '\0';
 		free(st->last);
 		st->last = copy;
+		st->last_len = n;
 	}
 	st->last_gen = st->srv->world.generation;
 }
@@ -538,7 +562,7 @@ conn_flood(struct lws *wsi, struct ds_conn *c)
 
 	if (c->flood_left > 0) {
 		for (int i = 0; i < FLOOD_BATCH && c->flood_left > 0; i++) {
-			if (conn_write_stream(c, c->stream) < 0)
+			if (conn_write_stream(c, c->stream, true) < 0)
 				return -1;
 			if (--c->flood_left == 0)
 				c->flood_done_pending = true;
@@ -580,14 +604,19 @@ dws_writeable(struct lws *wsi, struct ds_conn *c)
 	}
 	if (conn_stalled(c))
 		return 0; /* asked again when the stall ends */
-	if (c->npong > 0) {
+	if (c->npong > 0 && !(c->greet_left > 0 && c->npend > 0)) {
 		if (conn_write_text(c, c->pong[0]) < 0)
 			return -1;
 		memmove(c->pong[0], c->pong[1],
 		        sizeof(c->pong[0]) * (PONG_SLOTS - 1));
 		c->npong--;
 	} else if (c->npend > 0) {
-		if (conn_write_stream(c, conn_take(c)) < 0)
+		bool snap;
+		int s = conn_take(c, &snap);
+
+		if (c->greet_left > 0)
+			c->greet_left--;
+		if (conn_write_stream(c, s, snap) < 0)
 			return -1;
 	} else if (c->flood_left > 0 || c->flood_done_pending) {
 		if (conn_flood(wsi, c) < 0)

@@ -20,31 +20,37 @@
 static volatile sig_atomic_t serve_stop;
 static struct lws_context *volatile serve_ctx;
 
-/* Only wakes the loop: the grace period is over. */
+/* Only wakes the loop. */
 static void
-serve_grace_over(lws_sorted_usec_list_t *sul)
+serve_wake(lws_sorted_usec_list_t *sul)
 {
 	(void)sul;
 }
 
 /*
  * Close every WebSocket as the flavor's backend does on shutdown and let
- * the close handshakes run, for SHUTDOWN_GRACE_US at most.
+ * the close handshakes run, for SHUTDOWN_GRACE_US at most. lws 4.1.6 runs
+ * the timers already due before it polls and then polls with no timeout if
+ * none is left, so a second wake-up stays pending behind the first.
  */
 static void
 serve_drain(struct lws_context *ctx, struct demo_server *srv)
 {
-	lws_sorted_usec_list_t grace;
-	int64_t end = lws_now_usecs() + SHUTDOWN_GRACE_US;
+	lws_sorted_usec_list_t wake, guard;
+	lws_usec_t end = lws_now_usecs() + SHUTDOWN_GRACE_US;
 
 	if (demo_server_shutdown(srv) == 0)
 		return;
-	memset(&grace, 0, sizeof(grace));
-	lws_sul_schedule(ctx, 0, &grace, serve_grace_over, SHUTDOWN_GRACE_US);
+	memset(&wake, 0, sizeof(wake));
+	memset(&guard, 0, sizeof(guard));
+	lws_sul_schedule(ctx, 0, &wake, serve_wake, SHUTDOWN_GRACE_US);
+	lws_sul_schedule(ctx, 0, &guard, serve_wake,
+	                 SHUTDOWN_GRACE_US + 100 * LWS_US_PER_MS);
 	while (demo_server_open_sockets(srv) > 0 && lws_now_usecs() < end)
 		if (lws_service(ctx, 0) < 0)
 			break;
-	lws_sul_cancel(&grace);
+	lws_sul_cancel(&wake);
+	lws_sul_cancel(&guard);
 }
 
 static void
