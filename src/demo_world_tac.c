@@ -100,6 +100,7 @@ tac_adw_id(const struct demo_wf *wf, char out[9])
 	snprintf(out, 9, "%08x", h);
 }
 
+/* The run's GitHub issue number. */
 static int
 tac_issue(const struct demo_wf *wf)
 {
@@ -117,6 +118,7 @@ tac_add_ids(cJSON *o, const struct demo_wf *wf)
 	cJSON_AddNumberToObject(o, "issue_number", tac_issue(wf));
 }
 
+/* Add github_url: the run's issue on the (example) repository. */
 static void
 tac_add_url(cJSON *o, const struct demo_wf *wf)
 {
@@ -140,6 +142,7 @@ tac_add_time(cJSON *o, const char *key, int64_t ms)
 	cJSON_AddStringToObject(o, key, iso);
 }
 
+/* The ADW workflow template the run uses. */
 static const char *
 tac_template(const struct demo_wf *wf)
 {
@@ -378,6 +381,7 @@ tac_adw_monitor(const struct demo_world *w)
 	return o;
 }
 
+/* Add one healthy service to system status's services. */
 static void
 tac_add_service(cJSON *services, const char *key, const char *name,
                 const char *message)
@@ -424,6 +428,7 @@ tac_features_done(const struct demo_world *w)
 	return done < NFEATURES ? (size_t)done : NFEATURES;
 }
 
+/* Feature i: completed, in_progress (the next one) or planned. */
 static const char *
 tac_feature_status(const struct demo_world *w, size_t i)
 {
@@ -432,6 +437,7 @@ tac_feature_status(const struct demo_world *w, size_t i)
 	return i < done ? "completed" : i == done ? "in_progress" : "planned";
 }
 
+/* The planned features, as GET /api/v1/planned-features/ lists them. */
 static cJSON *
 tac_feature_list(const struct demo_world *w)
 {

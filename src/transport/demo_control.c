@@ -22,6 +22,7 @@
 
 static const char *const actions[] = {"down", "up", "send", "stall", "unstall"};
 
+/* GET /control/state: the server and each of its streams. */
 static cJSON *
 state_json(struct demo_server *srv)
 {
@@ -80,6 +81,7 @@ control_bad_path(struct demo_server *srv, struct ds_conn *c)
 	dhttp_error(c, 400, msg);
 }
 
+/* what is one of the POST actions. */
 static bool
 control_known(const char *what)
 {

@@ -83,6 +83,7 @@ dhttp_length_ambiguous(struct lws *wsi)
 	return false;
 }
 
+/* One "name: value" header into *p. Nonzero if it does not fit. */
 static int
 http_header(struct lws *wsi, const char *name, const char *value,
             unsigned char **p, unsigned char *end)

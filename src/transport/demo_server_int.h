@@ -139,41 +139,68 @@ struct ds_conn {
 };
 
 /* ---- demo_server.c ---- */
+
+/* One time-stamped line on the server's log (stdout for `wsdash serve`). */
 void ds_log(struct demo_server *srv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Count c among srv's connections (kind CONN_WS: it was upgraded). */
 void ds_conn_link(struct demo_server *srv, struct ds_conn *c, struct lws *wsi,
                   enum conn_kind kind);
+/* Forget c: lists, timer, buffers. Safe to call twice. */
 void ds_conn_unlink(struct ds_conn *c);
+/* Have lws drop wsi on its next pass, without a close frame. */
 void ds_kill_wsi(struct lws *wsi);
+/* srv->scratch holds LWS_PRE + need bytes; false if out of memory. */
 bool ds_scratch_reserve(struct demo_server *srv, size_t need);
 
 /* ---- demo_ws.c ---- */
+
+/* HTTP_CONFIRM_UPGRADE, ESTABLISHED, RECEIVE and SERVER_WRITEABLE, answered
+ * as lws wants (-1 closes; 1 from the first: refused and answered). */
 int dws_confirm_upgrade(struct demo_server *srv, struct lws *wsi);
 int dws_established(struct demo_server *srv, struct lws *wsi,
                     struct ds_conn *c);
 int dws_receive(struct lws *wsi, struct ds_conn *c, const void *in, size_t len);
 int dws_writeable(struct lws *wsi, struct ds_conn *c);
+/* The flavor's streams: set up, start their timers, free their data. */
 void dws_streams_init(struct demo_server *srv);
 void dws_streams_start(struct demo_server *srv);
 void dws_streams_done(struct demo_server *srv);
+/* The stream's data (socket form) as JSON text, owned by the stream. */
 const char *dws_stream_data(struct ds_stream *st, size_t *len);
+/* One update of st now (/control/send); returns the sockets queued. */
 int dws_stream_push(struct ds_stream *st);
+/* Stall or unstall stream s; returns its sockets. */
 int dws_set_stalled(struct demo_server *srv, int s, bool stalled);
+/* Close every connection: WebSockets with code (0: dropped), HTTP ones
+ * dropped. Returns the WebSockets being closed with a close frame. */
 int dws_close_all(struct demo_server *srv, int code, const char *why);
+/* WebSockets still open, those being closed included. */
 int dws_open_sockets(const struct demo_server *srv);
 
 /* ---- demo_http.c ---- */
+
+/* Route and answer the request on wsi. Returns -1 to close. */
 int dhttp_request(struct demo_server *srv, struct lws *wsi, struct ds_conn *c);
+/* Send the headers of c's answer; the body follows when writeable (none
+ * for HEAD). Returns -1 to close. */
 int dhttp_respond(struct lws *wsi, struct ds_conn *c, bool head);
+/* The answer is out: next request, or close. Returns -1 to close. */
 int dhttp_done(struct lws *wsi, struct ds_conn *c);
+/* The request's length is ambiguous (smuggling-shaped headers). */
 bool dhttp_length_ambiguous(struct lws *wsi);
+/* c's answer: status and JSON (json is taken), or {"error": msg}. */
 void dhttp_set_json(struct ds_conn *c, int status, cJSON *json);
 void dhttp_error(struct ds_conn *c, int status, const char *msg);
+/* Status line, Content-Type (if type), Content-Length and the flavor's
+ * server headers into *p. Nonzero if they do not fit. */
 int dhttp_headers(struct demo_server *srv, struct lws *wsi, unsigned code,
                   const char *type, size_t len, unsigned char **p,
                   unsigned char *end);
 
 /* ---- demo_control.c ---- */
+
+/* Answer /control/<what> (the part after /control/) into c's response. */
 void dctl_handle(struct demo_server *srv, struct lws *wsi, struct ds_conn *c,
                  const char *what);
 

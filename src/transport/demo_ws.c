@@ -81,6 +81,7 @@ conn_take(struct ds_conn *c, bool *snapshot)
 	return s;
 }
 
+/* c's stream is stalled: nothing may be written on c. */
 static bool
 conn_stalled(const struct ds_conn *c)
 {
@@ -122,6 +123,7 @@ conn_write_stream(struct ds_conn *c, int s, bool snapshot)
 	return 0;
 }
 
+/* Write text as one message on c. Returns -1 on failure. */
 static int
 conn_write_text(struct ds_conn *c, const char *text)
 {
@@ -163,6 +165,7 @@ conn_start(struct ds_conn *c)
 		c->greet_left = c->npend;
 }
 
+/* The ready wait is over without a first frame. */
 static void
 conn_ready_timeout(lws_sorted_usec_list_t *sul)
 {
@@ -281,6 +284,7 @@ rate_period_us(struct demo_server *srv)
 	                    (0.9 + 0.2 * rng_unit(&srv->jitter)));
 }
 
+/* Whether anything moves at --rate (not with 0, not in a flood). */
 static bool
 rate_ticks(const struct demo_server *srv)
 {
@@ -289,6 +293,7 @@ rate_ticks(const struct demo_server *srv)
 
 static void stream_tick(lws_sorted_usec_list_t *sul);
 
+/* Arm st's next --rate tick (demo) or change check (change-only). */
 static void
 stream_schedule_tick(struct ds_stream *st)
 {

@@ -53,6 +53,7 @@ serve_drain(struct lws_context *ctx, struct demo_server *srv)
 	lws_sul_cancel(&guard);
 }
 
+/* SIGINT/SIGTERM: ask the loop to stop, and wake it. */
 static void
 serve_on_signal(int sig)
 {
