@@ -11,13 +11,7 @@
 #include <time.h>
 
 #include "wsdash/demo_world.h"
-
-static const struct demo_stream_info streams[DEMO_NSTREAMS] = {
-    {"workflows", "/ws/workflows", "/api/workflows", "workflows_update"},
-    {"workflow-history", "/ws/workflow-history", "/api/workflow-history",
-     "workflow_history_update"},
-    {"routes", "/ws/routes", "/api/routes", "routes_update"},
-};
+#include "demo_world_int.h"
 
 static const char *const wf_names[] = {
     "nightly-backup", "build-frontend", "deploy-api",    "etl-orders",
@@ -40,32 +34,10 @@ static const char *const routes[][2] = {
     {"POST", "/control/down"},
     {"POST", "/control/up"},
     {"POST", "/control/send"},
+    {"POST", "/control/stall"},
+    {"POST", "/control/unstall"},
     {"GET", "/control/state"},
 };
-
-const struct demo_stream_info *
-demo_stream_info(enum demo_stream s)
-{
-	return &streams[s];
-}
-
-int
-demo_stream_by_ws_path(const char *path)
-{
-	for (int i = 0; i < DEMO_NSTREAMS; i++)
-		if (strcmp(path, streams[i].ws_path) == 0)
-			return i;
-	return -1;
-}
-
-int
-demo_stream_by_api_path(const char *path)
-{
-	for (int i = 0; i < DEMO_NSTREAMS; i++)
-		if (strcmp(path, streams[i].api_path) == 0)
-			return i;
-	return -1;
-}
 
 const char *
 demo_wf_status_name(enum demo_wf_status st)
@@ -82,6 +54,25 @@ demo_iso8601(int64_t epoch_ms, char out[32])
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
+}
+
+void
+demo_isoformat(int64_t epoch_ms, char out[32])
+{
+	int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : 0;
+	int frac = epoch_ms >= 0 ? (int)(epoch_ms % 1000) : 0;
+	time_t t = (time_t)secs;
+	struct tm tm;
+	size_t n;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    (n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		snprintf(out, 32, "1970-01-01T00:00:00");
+		return;
+	}
+	/* Python leaves the fraction out on a whole second. */
+	if (frac != 0)
+		snprintf(out + n, 32 - n, ".%03d000", frac);
 }
 
 /* A fresh queued workflow with the next id. */
@@ -122,6 +113,7 @@ demo_world_init(struct demo_world *w, uint64_t seed, int64_t now_ms)
 	for (int i = 0; i < 12; i++) {
 		struct demo_wf wf = world_new_wf(w);
 
+		wf.created_ms = t;
 		wf.start_ms = t;
 		wf.end_ms = t + rng_range(&w->rng, 5000, 90000);
 		wf.status = rng_unit(&w->rng) < 0.8 ? WF_SUCCESS : WF_FAILED;
@@ -131,6 +123,7 @@ demo_world_init(struct demo_world *w, uint64_t seed, int64_t now_ms)
 	/* Live list: half running, half queued. */
 	for (int i = 0; i < DEMO_ACTIVE; i++) {
 		w->active[i] = world_new_wf(w);
+		w->active[i].created_ms = now_ms - (DEMO_ACTIVE - i) * 7000;
 		if (i % 2 == 0) {
 			w->active[i].status = WF_RUNNING;
 			w->active[i].start_ms =
@@ -138,6 +131,7 @@ demo_world_init(struct demo_world *w, uint64_t seed, int64_t now_ms)
 		}
 	}
 	w->generation = 1;
+	w->changed_ms = now_ms;
 }
 
 void
@@ -148,13 +142,16 @@ demo_world_step(struct demo_world *w, int64_t now_ms)
 	if (wf->status == WF_QUEUED) {
 		wf->status = WF_RUNNING;
 		wf->start_ms = now_ms;
+		wf->start_gen = w->generation;
 	} else {
 		wf->status = rng_unit(&w->rng) < 0.8 ? WF_SUCCESS : WF_FAILED;
 		wf->end_ms = now_ms > wf->start_ms ? now_ms : wf->start_ms;
 		world_finish(w, wf);
 		*wf = world_new_wf(w);
+		wf->created_ms = now_ms;
 	}
 	w->generation++;
+	w->changed_ms = now_ms;
 }
 
 /* {id, name, status, start_time} plus end_time/duration when finished. */
@@ -185,9 +182,8 @@ wf_json(const struct demo_wf *wf, int with_end)
 	return o;
 }
 
-/* The i-th newest finished workflow (0 = newest). */
-static const struct demo_wf *
-world_hist(const struct demo_world *w, unsigned i)
+const struct demo_wf *
+demo_world_hist(const struct demo_world *w, unsigned i)
 {
 	unsigned idx =
 	    (w->hist_head + DEMO_HISTORY_MAX - 1 - i) % DEMO_HISTORY_MAX;
@@ -209,7 +205,7 @@ history_json(const struct demo_world *w)
 		return NULL;
 	}
 	for (unsigned i = 0; i < w->hist_len; i++) {
-		const struct demo_wf *wf = world_hist(w, i);
+		const struct demo_wf *wf = demo_world_hist(w, i);
 
 		cJSON_AddItemToArray(list, wf_json(wf, 1));
 		if (i < DEMO_RECENT && wf->status == WF_FAILED)
@@ -228,20 +224,26 @@ history_json(const struct demo_world *w)
 	return o;
 }
 
+const char *
+demo_world_wf_name(const struct demo_wf *wf)
+{
+	return wf_names[wf->name_idx % NNAMES];
+}
+
 cJSON *
-demo_world_data(const struct demo_world *w, enum demo_stream s)
+demo_world_json(const struct demo_world *w, enum demo_data d, enum demo_form f)
 {
 	cJSON *arr;
 
-	switch (s) {
-	case DEMO_WORKFLOWS:
+	switch (d) {
+	case DEMO_DATA_WORKFLOWS:
 		arr = cJSON_CreateArray();
 		for (int i = 0; arr && i < DEMO_ACTIVE; i++)
 			cJSON_AddItemToArray(arr, wf_json(&w->active[i], 0));
 		return arr;
-	case DEMO_HISTORY:
+	case DEMO_DATA_HISTORY:
 		return history_json(w);
-	case DEMO_ROUTES:
+	case DEMO_DATA_ROUTES:
 		arr = cJSON_CreateArray();
 		for (size_t i = 0;
 		     arr && i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -253,19 +255,43 @@ demo_world_data(const struct demo_world *w, enum demo_stream s)
 		}
 		return arr;
 	default:
-		return NULL;
+		return demo_world_tac_json(w, d, f);
 	}
+}
+
+cJSON *
+demo_world_data(const struct demo_world *w, enum demo_stream s)
+{
+	return demo_world_json(w, (enum demo_data)s, DEMO_FORM_WS);
+}
+
+size_t
+demo_format_seq(char *out, size_t cap, const char *msg_type, uint64_t seq,
+                int64_t sent_at_ms, const char *data_json)
+{
+	int n = snprintf(out, cap,
+	                 "{\"type\":\"%s\",\"seq\":%llu,\"sent_at\":%lld,"
+	                 "\"data\":%s}",
+	                 msg_type, (unsigned long long)seq,
+	                 (long long)sent_at_ms, data_json);
+
+	return n < 0 ? 0 : (size_t)n;
 }
 
 size_t
 demo_format_message(char *out, size_t cap, enum demo_stream s, uint64_t seq,
                     int64_t sent_at_ms, const char *data_json)
 {
-	int n = snprintf(out, cap,
-	                 "{\"type\":\"%s\",\"seq\":%llu,\"sent_at\":%lld,"
-	                 "\"data\":%s}",
-	                 streams[s].msg_type, (unsigned long long)seq,
-	                 (long long)sent_at_ms, data_json);
+	return demo_format_seq(out, cap, demo_stream_info(s)->msg_type, seq,
+	                       sent_at_ms, data_json);
+}
+
+size_t
+demo_format_bare(char *out, size_t cap, const char *msg_type,
+                 const char *data_json)
+{
+	int n = snprintf(out, cap, "{\"type\":\"%s\",\"data\":%s}", msg_type,
+	                 data_json);
 
 	return n < 0 ? 0 : (size_t)n;
 }

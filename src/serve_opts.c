@@ -35,8 +35,19 @@ serve_usage(FILE *f)
 	    "a\n"
 	    "control API on /control/*. Prints 'listening on ADDR:PORT' "
 	    "first.\n"
+	    "With --flavor tac it imitates the tac-webbuilder backend instead: "
+	    "eight\n"
+	    "streams on /api/v1/ws/NAME (workflows, workflow-history, routes, "
+	    "queue,\n"
+	    "adw-monitor, system-status, planned-features, webhook-status), "
+	    "GETs on\n"
+	    "/api/v1/NAME, {type, data} messages to every socket on change "
+	    "only,\n"
+	    "403 for unknown WebSocket paths, close code 1012 on shutdown.\n"
 	    "\n"
 	    "options:\n"
+	    "  --flavor NAME      demo (default) or tac: which backend to "
+	    "imitate\n"
 	    "  --port N           TCP port (default 8000; 0 picks a free one)\n"
 	    "  --bind ADDR        numeric address to listen on (default "
 	    "127.0.0.1)\n"
@@ -50,7 +61,8 @@ serve_usage(FILE *f)
 	    "  --count N          flood: updates per connection (default "
 	    "100000)\n"
 	    "  --speed X          run the scenario clock X times faster "
-	    "(default 1)\n"
+	    "(default 1;\n"
+	    "                     tac: its change checks too)\n"
 	    "  -h, --help         show this help\n",
 	    f);
 }
@@ -76,6 +88,7 @@ serve_opts_parse(struct serve_opts *o, int argc, char **argv, char *err,
 	    {"seed", required_argument, NULL, 'S'},
 	    {"count", required_argument, NULL, 'c'},
 	    {"speed", required_argument, NULL, 'x'},
+	    {"flavor", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -133,6 +146,15 @@ serve_opts_parse(struct serve_opts *o, int argc, char **argv, char *err,
 			                      &o->speed, err, errlen))
 				return SERVE_PARSE_ERR;
 			break;
+		case 'f':
+			if (!serve_flavor_parse(optarg, &o->flavor)) {
+				snprintf(err, errlen,
+				         "--flavor: unknown flavor '%.64s' "
+				         "(demo, tac)",
+				         optarg);
+				return SERVE_PARSE_ERR;
+			}
+			break;
 		case 'h':
 			return SERVE_PARSE_HELP;
 		case ':':
@@ -161,4 +183,16 @@ const char *
 serve_flavor_name(enum serve_flavor f)
 {
 	return f == SERVE_FLAVOR_TAC ? "tac" : "demo";
+}
+
+bool
+serve_flavor_parse(const char *s, enum serve_flavor *out)
+{
+	if (strcmp(s, "demo") == 0)
+		*out = SERVE_FLAVOR_DEMO;
+	else if (strcmp(s, "tac") == 0)
+		*out = SERVE_FLAVOR_TAC;
+	else
+		return false;
+	return true;
 }

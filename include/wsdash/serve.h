@@ -29,6 +29,9 @@ enum serve_flavor { SERVE_FLAVOR_DEMO, SERVE_FLAVOR_TAC };
 /* "demo", "tac". */
 const char *serve_flavor_name(enum serve_flavor f);
 
+/* Parse a flavor name; returns false if unknown. */
+bool serve_flavor_parse(const char *s, enum serve_flavor *out);
+
 struct serve_opts {
 	enum serve_flavor flavor;
 	char bind[64]; /* numeric IPv4 or IPv6 address */

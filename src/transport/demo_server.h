@@ -37,14 +37,26 @@ const char *demo_server_bind(const struct demo_server *srv);
 uint64_t demo_server_seed(const struct demo_server *srv);
 
 /*
- * Take stream s (enum demo_stream) down, refusing upgrades with status (404
- * or 503) and closing its live connections, or bring it back up. Returns the
- * number of connections dropped.
+ * Take stream s (an index into the flavor's table, demo_stream.h) down,
+ * refusing upgrades with status (404 or 503) and closing its live connections,
+ * or bring it back up. Returns the number of connections dropped.
  */
 int demo_server_set_stream(struct demo_server *srv, int s, bool up, int status);
 
 /* Whether stream s currently accepts upgrades. */
 bool demo_server_stream_up(const struct demo_server *srv, int s);
+
+/*
+ * Begin a clean shutdown, the loop still running: stop accepting and close
+ * every WebSocket with the flavor's stop close code (tac: 1012, as uvicorn
+ * does). Returns how many sockets are being closed; 0 when the flavor
+ * leaves them to the context's destruction (demo). Run the loop until
+ * demo_server_open_sockets() is 0, or a deadline, then destroy the context.
+ */
+int demo_server_shutdown(struct demo_server *srv);
+
+/* WebSockets still open (or still closing). */
+int demo_server_open_sockets(const struct demo_server *srv);
 
 /* Release everything; see demo_server_new() for when. NULL is ignored. */
 void demo_server_free(struct demo_server *srv);

@@ -522,12 +522,19 @@ Test(check, quiet_prints_nothing)
  * The backend wsdash was made for: FastAPI under uvicorn. A missing
  * WebSocket route answers 403 there, not 404; the follow-up GET tells.
  */
+/*
+ * A real FastAPI app under uvicorn in the tac backend's /api/v1 layout
+ * (tests/servers/fastapi_app.py: /api/v1/ws/workflows and /routes only).
+ * With no endpoints, check finds the layout by its upgrades; the existing
+ * route upgrades and HEAD answers 404; the missing one is refused with 403
+ * and its follow-up GET answers 404: "no WebSocket route".
+ */
 Test(check, fastapi_uvicorn_backend)
 {
 	struct child app;
 	const char *argv[] = {PYTHON3, TEST_SERVERS "/fastapi_app.py", NULL};
-	char server[64];
-	cJSON *d, *eps;
+	char server[64], u[128];
+	cJSON *d, *eps, *e;
 
 	cr_assert(child_start_cmd(&app, true, argv),
 	          "fastapi app did not start");
@@ -548,20 +555,45 @@ Test(check, fastapi_uvicorn_backend)
 		usleep(100000);
 	}
 	d = json_doc();
-	eps = cJSON_GetObjectItem(d, "endpoints");
-	cr_assert_str_eq(jstr(cJSON_GetArrayItem(eps, 0), "class"), "upgraded",
-	                 "%s", out);
-	cr_assert_eq(
-	    cJSON_GetObjectItem(cJSON_GetArrayItem(eps, 0), "head_status")
-	        ->valuedouble,
-	    404, "%s", out);
-
-	cr_assert_str_eq(jstr(cJSON_GetArrayItem(eps, 1), "class"), "forbidden",
-	                 "%s", out);
-	cr_assert(strstr(jstr(cJSON_GetArrayItem(eps, 1), "detail"),
-	                 "no WebSocket route"),
+	cr_assert(strstr(jstr(d, "layout"), "/api/v1/ws/NAME") &&
+	              strstr(jstr(d, "layout"), "upgrades answered"),
 	          "%s", out);
+	eps = cJSON_GetObjectItem(d, "endpoints");
+	e = cJSON_GetArrayItem(eps, 0);
+	cr_assert_str_eq(jstr(e, "name"), "workflows");
+	cr_assert(strstr(jstr(e, "url"), "/api/v1/ws/workflows"), "%s", out);
+	cr_assert_str_eq(jstr(e, "class"), "upgraded", "%s", out);
+	cr_assert_eq(cJSON_GetObjectItem(e, "head_status")->valuedouble, 404,
+	             "%s", out);
+
+	e = cJSON_GetArrayItem(eps, 1);
+	cr_assert_str_eq(jstr(e, "name"), "workflow-history");
+	cr_assert_str_eq(jstr(e, "class"), "forbidden", "%s", out);
+	cr_assert(strstr(jstr(e, "detail"), "no WebSocket route"), "%s", out);
+	e = cJSON_GetArrayItem(eps, 2);
+	cr_assert_str_eq(jstr(e, "name"), "routes");
+	cr_assert_str_eq(jstr(e, "class"), "upgraded", "%s", out);
 	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(d, "ok")));
+	cJSON_Delete(d);
+
+	/* the same verdicts for endpoints named explicitly */
+	cr_assert_eq(
+	    check("--json", "--also-head",
+	          url(u, sizeof(u), "ws", app.port, "/api/v1/ws/routes"), NULL),
+	    0, "%s", out);
+	d = json_doc();
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 0);
+	cr_assert_str_eq(jstr(e, "class"), "upgraded", "%s", out);
+	cr_assert_eq(cJSON_GetObjectItem(e, "head_status")->valuedouble, 404);
+	cJSON_Delete(d);
+	cr_assert_eq(check("--json",
+	                   url(u, sizeof(u), "ws", app.port, "/api/v1/ws/nope"),
+	                   NULL),
+	             1, "%s", out);
+	d = json_doc();
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 0);
+	cr_assert_str_eq(jstr(e, "class"), "forbidden", "%s", out);
+	cr_assert(strstr(jstr(e, "detail"), "no WebSocket route"), "%s", out);
 	cJSON_Delete(d);
 	child_stop(&app);
 }

@@ -1,6 +1,9 @@
 /*
  * The demo backend (`wsdash serve`) as a client sees it: the real binary on
- * 127.0.0.1 with an ephemeral port, real WebSocket and HTTP clients.
+ * 127.0.0.1 with an ephemeral port, real WebSocket and HTTP clients, and a
+ * raw-socket WebSocket client where the bytes on the wire matter (lws's
+ * client rewrites close code 1012). Both flavors: the demo's own backend
+ * and --flavor tac, the tac-webbuilder backend.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -15,6 +18,7 @@
 
 #include "http.h"
 #include "proc.h"
+#include "rawws.h"
 #include "wsclient.h"
 #include "wsdash/demo_world.h"
 #include "wsdash/scenario.h"
@@ -824,5 +828,743 @@ Test(cli, version_help_and_usage_errors)
 	                        out, sizeof(out), err, sizeof(err), 20000),
 	             2);
 	cr_assert(strstr(err, "--port"), "%s", err);
+	cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "one line");
+}
+
+/* ---- --flavor tac: the tac-webbuilder backend as it runs today ---------- */
+
+static const char *const tac_paths[TAC_NSTREAMS] = {
+    "/api/v1/ws/workflows",        "/api/v1/ws/workflow-history",
+    "/api/v1/ws/routes",           "/api/v1/ws/queue",
+    "/api/v1/ws/adw-monitor",      "/api/v1/ws/system-status",
+    "/api/v1/ws/planned-features", "/api/v1/ws/webhook-status",
+};
+
+static const char *const tac_types[TAC_NSTREAMS] = {
+    "workflows_update",        "workflow_history_update",
+    "routes_update",           "queue_update",
+    "adw_monitor_update",      "system_status_update",
+    "planned_features_update", "webhook_status_update",
+};
+
+/*
+ * A message of the tac backend: exactly {"type": T, "data": D}, or
+ * {"type": "pong", "timestamp": X}. Returns T.
+ */
+static const char *
+tac_type_of(const cJSON *m)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
+	bool pong = cJSON_IsString(t) && strcmp(t->valuestring, "pong") == 0;
+
+	cr_assert_eq(cJSON_GetArraySize(m), 2, "not {type, data}: %s",
+	             cJSON_PrintUnformatted(m));
+	cr_assert(cJSON_IsString(t), "no type: %s", cJSON_PrintUnformatted(m));
+	cr_assert(cJSON_HasObjectItem(m, pong ? "timestamp" : "data"),
+	          "no %s: %s", pong ? "timestamp" : "data",
+	          cJSON_PrintUnformatted(m));
+	return t->valuestring;
+}
+
+/* The next message on c (NULL on timeout), checked to be {type, data}. */
+static cJSON *
+tac_next(struct wsc *c, int timeout_ms)
+{
+	char *s = wsc_next(c, timeout_ms);
+	cJSON *j;
+
+	if (s == NULL)
+		return NULL;
+	j = cJSON_Parse(s);
+	cr_assert_not_null(j, "not JSON: %s", s);
+	free(s);
+	tac_type_of(j);
+	return j;
+}
+
+/* The next message must be of type; returns it. */
+static cJSON *
+tac_expect(struct wsc *c, const char *type, const char *where)
+{
+	cJSON *m = tac_next(c, 10000);
+
+	cr_assert_not_null(m, "%s: no %s", where, type);
+	cr_assert_str_eq(tac_type_of(m), type, "%s", where);
+	return m;
+}
+
+/* Open every tac stream, ready, each past its snapshot (and its "before"). */
+static void
+tac_open_all(struct wsc_ctx *x, int port, struct wsc *c[TAC_NSTREAMS])
+{
+	for (int s = 0; s < TAC_NSTREAMS; s++)
+		c[s] = wsc_open(x, port, tac_paths[s]);
+	for (int s = 0; s < TAC_NSTREAMS; s++) {
+		cr_assert_eq(wsc_wait_open(c[s], 10000), WSC_OPEN, "%s: %s",
+		             tac_paths[s], wsc_error(c[s]));
+		wsc_send(c[s], "{\"type\":\"client_ready\"}");
+	}
+	for (int s = 0; s < TAC_NSTREAMS; s++) {
+		const struct demo_stream_info *in =
+		    &demo_stream_flavor(SERVE_FLAVOR_TAC)->streams[s];
+
+		if (in->before >= 0)
+			cJSON_Delete(tac_expect(c[s], tac_types[in->before],
+			                        tac_paths[s]));
+		cJSON_Delete(tac_expect(c[s], tac_types[s], tac_paths[s]));
+	}
+}
+
+Test(serve, tac_eight_paths_upgrade_and_others_get_403)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	const char *others[] = {"/api/v1/ws/nope", "/ws/workflows",
+	                        "/api/v1/ws/adw-state/abc", "/"};
+	char conn[64];
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	for (int s = 0; s < TAC_NSTREAMS; s++) {
+		struct wsc *c = wsc_open(x, srv.port, tac_paths[s]);
+
+		cr_assert_eq(wsc_wait_open(c, 10000), WSC_OPEN, "%s: %s",
+		             tac_paths[s], wsc_error(c));
+		cr_assert_eq(wsc_http_status(c), 101);
+	}
+	/* Starlette's refusal: 403, no body, and the connection closed
+	 * (http_raw reads until the server closes) */
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		char req[512];
+		struct http_resp r;
+
+		snprintf(req, sizeof(req),
+		         "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+		         "Sec-WebSocket-Version: 13\r\n"
+		         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+		         others[i]);
+		cr_assert_eq(http_raw(srv.port, req, strlen(req), &r, 10000),
+		             0);
+		cr_assert_eq(r.status, 403, "%s: %s", others[i], r.head);
+		cr_assert(strncmp(r.head, "HTTP/1.1 403", 12) == 0, "%s",
+		          r.head);
+		cr_assert_eq(r.body_len, 0, "%s: a body", others[i]);
+		cr_assert_not_null(
+		    http_header(&r, "connection", conn, sizeof(conn)));
+		cr_assert_str_eq(conn, "close");
+		http_resp_free(&r);
+	}
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, tac_head_or_get_on_a_ws_path_and_unknown_paths_are_404)
+{
+	struct child srv;
+	struct http_resp r;
+	char server[64];
+	int st;
+	cJSON *j;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", NULL));
+	cr_assert_eq(http_req(srv.port, "HEAD", "/api/v1/ws/workflows", NULL,
+	                      NULL, &r, 10000),
+	             0);
+	cr_assert_eq(r.status, 404);
+	cr_assert_eq(r.body_len, 0, "HEAD answer has a body");
+	cr_assert_str_eq(http_header(&r, "server", server, sizeof(server)),
+	                 "uvicorn");
+	http_resp_free(&r);
+	const char *nf[] = {"/api/v1/ws/workflows", "/api/v1/ws/queue",
+	                    "/api/v1/webhook-status", "/api/workflows",
+	                    "/nope"};
+	for (size_t i = 0; i < sizeof(nf) / sizeof(nf[0]); i++) {
+		j = http_json(srv.port, "GET", nf[i], &st);
+		cr_assert_eq(st, 404, "%s", nf[i]);
+		cr_assert_str_eq(cJSON_GetObjectItem(j, "detail")->valuestring,
+		                 "Not Found");
+		cr_assert_eq(cJSON_GetArraySize(j), 1);
+		cJSON_Delete(j);
+	}
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, tac_http_routes_answer_the_backends_shapes)
+{
+	struct child srv;
+	struct http_resp r;
+	char loc[256], want[256], allow[32];
+	int st;
+	cJSON *j, *it;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", NULL));
+	j = http_json(srv.port, "GET", "/api/v1/workflows", &st);
+	cr_assert_eq(st, 200);
+	cr_assert(cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0);
+	cJSON_ArrayForEach(it, j)
+	{
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(it, "adw_id")));
+		num(it, "issue_number");
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(it, "phase")));
+		cr_assert(
+		    cJSON_IsString(cJSON_GetObjectItem(it, "github_url")));
+		cr_assert_null(cJSON_GetObjectItem(it, "status"),
+		               "items carry phase, not status");
+	}
+	cJSON_Delete(j);
+
+	j = http_json(srv.port, "GET", "/api/v1/workflow-history", &st);
+	cr_assert_eq(st, 200);
+	cr_assert(cJSON_IsArray(cJSON_GetObjectItem(j, "workflows")));
+	num(j, "total_count");
+	cr_assert(cJSON_IsObject(cJSON_GetObjectItem(j, "analytics")));
+	cJSON_Delete(j);
+
+	j = http_json(srv.port, "GET", "/api/v1/routes", &st);
+	cr_assert_eq(st, 200);
+	cr_assert_eq(num(j, "total"),
+	             cJSON_GetArraySize(cJSON_GetObjectItem(j, "routes")));
+	it = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "routes"), 0);
+	for (const char *const *k =
+	         (const char *const[]){"path", "method", "name", "summary",
+	                               "description", NULL};
+	     *k; k++)
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(it, *k)), "%s",
+		          *k);
+	cr_assert(cJSON_IsArray(cJSON_GetObjectItem(it, "tags")));
+	cJSON_Delete(j);
+
+	j = http_json(srv.port, "GET", "/api/v1/queue", &st);
+	cr_assert_eq(st, 200);
+	cr_assert_eq(num(j, "total"),
+	             cJSON_GetArraySize(cJSON_GetObjectItem(j, "phases")));
+	cr_assert_null(cJSON_GetObjectItem(j, "paused"), "paused is WS only");
+	cJSON_Delete(j);
+
+	j = http_json(srv.port, "GET", "/api/v1/adw-monitor", &st);
+	cr_assert_eq(st, 200);
+	num(cJSON_GetObjectItem(j, "summary"), "total");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "workflows"))
+	{
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(it, "status")));
+		cr_assert(cJSON_HasObjectItem(it, "current_phase"));
+	}
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(j, "last_updated")));
+	cJSON_Delete(j);
+
+	j = http_json(srv.port, "GET", "/api/v1/system-status", &st);
+	cr_assert_eq(st, 200);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "overall_status")->valuestring,
+	                 "healthy");
+	cJSON_Delete(j);
+
+	/* Starlette's redirect_slashes, to the Host the client named */
+	cr_assert_eq(http_req(srv.port, "GET", "/api/v1/planned-features", NULL,
+	                      NULL, &r, 10000),
+	             0);
+	cr_assert_eq(r.status, 307, "%s", r.head);
+	snprintf(want, sizeof(want),
+	         "http://127.0.0.1:%d/api/v1/planned-features/", srv.port);
+	cr_assert_str_eq(http_header(&r, "location", loc, sizeof(loc)), want);
+	cr_assert_eq(r.body_len, 0);
+	http_resp_free(&r);
+	j = http_json(srv.port, "GET", "/api/v1/planned-features/", &st);
+	cr_assert_eq(st, 200);
+	cr_assert(cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0);
+	cJSON_Delete(j);
+
+	/* FastAPI adds no HEAD to a GET route; other methods: 405 too */
+	cr_assert_eq(http_req(srv.port, "HEAD", "/api/v1/workflows", NULL, NULL,
+	                      &r, 10000),
+	             0);
+	cr_assert_eq(r.status, 405);
+	cr_assert_str_eq(http_header(&r, "allow", allow, sizeof(allow)), "GET");
+	http_resp_free(&r);
+	j = http_json(srv.port, "POST", "/api/v1/queue", &st);
+	cr_assert_eq(st, 405);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "detail")->valuestring,
+	                 "Method Not Allowed");
+	cJSON_Delete(j);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, tac_snapshot_after_two_seconds_without_a_first_frame)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	long long t0;
+	cJSON *m;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	c = wsc_open(x, srv.port, "/api/v1/ws/queue");
+	cr_assert_eq(wsc_wait_open(c, 10000), WSC_OPEN);
+	t0 = test_now_ms();
+	m = tac_expect(c, "queue_update", "queue");
+	cr_assert_geq(test_now_ms() - t0, 1500,
+	              "snapshot came before the wait");
+	cr_assert(cJSON_IsFalse(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(m, "data"), "paused")));
+	cJSON_Delete(m);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/*
+ * Any first frame ends the wait: client_ready, or text that is not even
+ * JSON. The workflows socket hears the queue first, the routes socket the
+ * workflows.
+ */
+Test(serve, tac_snapshot_at_once_after_any_first_frame)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *wf, *rt;
+	long long t0;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	wf = wsc_open(x, srv.port, "/api/v1/ws/workflows");
+	rt = wsc_open(x, srv.port, "/api/v1/ws/routes");
+	cr_assert_eq(wsc_wait_open(wf, 10000), WSC_OPEN);
+	cr_assert_eq(wsc_wait_open(rt, 10000), WSC_OPEN);
+	t0 = test_now_ms();
+	wsc_send(wf, "{\"type\":\"client_ready\"}");
+	wsc_send(rt, "hello, not JSON");
+	cJSON_Delete(tac_expect(wf, "queue_update", "workflows socket"));
+	cJSON_Delete(tac_expect(wf, "workflows_update", "workflows socket"));
+	cJSON_Delete(tac_expect(rt, "workflows_update", "routes socket"));
+	cJSON_Delete(tac_expect(rt, "routes_update", "routes socket"));
+	cr_assert_lt(test_now_ms() - t0, 1500,
+	             "snapshots %lld ms after the first frames",
+	             test_now_ms() - t0);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, tac_a_first_frame_ping_is_consumed_later_ones_answered)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	cJSON *m;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	c = wsc_open(x, srv.port, "/api/v1/ws/system-status");
+	cr_assert_eq(wsc_wait_open(c, 10000), WSC_OPEN);
+	wsc_send(c, "{\"type\":\"ping\",\"timestamp\":1}");
+	wsc_send(c, "{\"type\":\"ping\",\"timestamp\":2}");
+	/* the first ping was the ready signal: the snapshot, then only the
+	 * second ping's pong */
+	m = tac_expect(c, "system_status_update", "first message");
+	cJSON_Delete(m);
+	m = tac_expect(c, "pong", "second message");
+	cr_assert_eq(num(m, "timestamp"), 2);
+	cJSON_Delete(m);
+	/* unknown types and invalid JSON are ignored; a ping still answered */
+	wsc_send(c, "{\"type\":\"subscribe\"}");
+	wsc_send(c, "{not json");
+	wsc_send(c, "{\"type\":\"ping\",\"timestamp\":\"t-3\"}");
+	m = tac_expect(c, "pong", "after the ignored ones");
+	cr_assert_str_eq(cJSON_GetObjectItem(m, "timestamp")->valuestring,
+	                 "t-3");
+	cJSON_Delete(m);
+	/* protocol pings are answered by lws */
+	wsc_ping(c);
+	for (long long end = test_now_ms() + 10000;
+	     wsc_pongs(c) == 0 && test_now_ms() < end;)
+		wsc_ctx_run(x, 10);
+	cr_assert_eq(wsc_pongs(c), 1);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/* Every broadcast goes to every open socket, whatever its path. */
+Test(serve, tac_broadcast_reaches_every_socket)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c[TAC_NSTREAMS];
+	const char *send[] = {"/api/v1/ws/workflows", "/api/v1/ws/queue",
+	                      "/api/v1/ws/webhook-status"};
+	const char *type[] = {"workflows_update", "queue_update",
+	                      "webhook_status_update"};
+	char path[128];
+	int st;
+	cJSON *j;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	tac_open_all(x, srv.port, c);
+	for (size_t k = 0; k < sizeof(send) / sizeof(send[0]); k++) {
+		snprintf(path, sizeof(path), "/control/send?path=%s", send[k]);
+		j = http_json(srv.port, "POST", path, &st);
+		cr_assert_eq(st, 200);
+		cr_assert_eq(num(j, "clients"), TAC_NSTREAMS);
+		cJSON_Delete(j);
+		/* the next message on every socket is that update */
+		for (int s = 0; s < TAC_NSTREAMS; s++)
+			cJSON_Delete(tac_expect(c[s], type[k], tac_paths[s]));
+	}
+	j = http_json(srv.port, "GET", "/control/state", &st);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "flavor")->valuestring, "tac");
+	cr_assert_eq(num(j, "clients"), TAC_NSTREAMS);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "streams")),
+	             TAC_NSTREAMS);
+	cJSON_Delete(j);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/* The bytes on the wire: {"type":...,"data":...}, nothing else. */
+Test(serve, tac_messages_on_the_wire_are_type_and_data_only)
+{
+	struct child srv;
+	struct rawws w;
+	char *d;
+	size_t n;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	cr_assert_eq(rawws_open(&w, srv.port, "/api/v1/ws/routes", 10000), 101);
+	cr_assert_eq(rawws_send_text(&w, "{\"type\":\"client_ready\"}"), 0);
+	for (int i = 0; i < 2; i++) {
+		cJSON *m;
+
+		cr_assert_eq(rawws_next(&w, &d, &n, 10000), 1, "frame %d", i);
+		cr_assert(strncmp(d, "{\"type\":\"", 9) == 0, "%s", d);
+		m = cJSON_Parse(d);
+		cr_assert_str_eq(tac_type_of(m),
+		                 i == 0 ? "workflows_update" : "routes_update");
+		cr_assert_null(strstr(d, "\"seq\""));
+		cr_assert_null(strstr(d, "\"sent_at\""));
+		cJSON_Delete(m);
+		free(d);
+	}
+	cr_assert_eq(rawws_send_text(&w, "{\"type\":\"ping\",\"timestamp\":7}"),
+	             0);
+	cr_assert_eq(rawws_next(&w, &d, &n, 10000), 1);
+	cr_assert_str_eq(d, "{\"type\":\"pong\",\"timestamp\":7}");
+	free(d);
+	rawws_free(&w);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/* With --rate 0 nothing changes: nothing after the snapshot but sends. */
+Test(serve, tac_change_only_nothing_without_a_change)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c[TAC_NSTREAMS];
+	int st;
+	cJSON *j;
+
+	/* at --speed 50 the queue is looked at every 40 ms, workflows and
+	 * routes every 200 ms, planned features every 600 ms */
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", "--speed",
+	                      "50", NULL));
+	tac_open_all(x, srv.port, c);
+	wsc_ctx_run(x, 1500);
+	for (int s = 0; s < TAC_NSTREAMS; s++)
+		cr_assert_eq(wsc_received(c[s]),
+		             1u + (s == TAC_WORKFLOWS || s == TAC_ROUTES),
+		             "%s: more than its snapshot", tac_paths[s]);
+	j = http_json(srv.port, "POST",
+	              "/control/send?path=/api/v1/ws/planned-features", &st);
+	cr_assert_eq(st, 200);
+	cJSON_Delete(j);
+	for (int s = 0; s < TAC_NSTREAMS; s++) {
+		cJSON *m =
+		    tac_expect(c[s], "planned_features_update", tac_paths[s]);
+		const cJSON *d = cJSON_GetObjectItem(m, "data");
+
+		cr_assert(cJSON_IsArray(cJSON_GetObjectItem(d, "features")));
+		cr_assert(cJSON_IsObject(cJSON_GetObjectItem(d, "stats")));
+		cJSON_Delete(m);
+	}
+	wsc_ctx_run(x, 700);
+	for (int s = 0; s < TAC_NSTREAMS; s++)
+		cr_assert_null(wsc_next(c[s], 0), "%s: a second message",
+		               tac_paths[s]);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/*
+ * A moving world: broadcasts come, each differs from the one before of its
+ * type, and system and webhook status are never broadcast.
+ */
+Test(serve, tac_change_only_broadcasts_what_changed)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c;
+	char *last[TAC_NSTREAMS] = {0};
+	int seen = 0;
+	cJSON *m;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "20",
+	                      "--speed", "50", NULL));
+	c = wsc_open(x, srv.port, "/api/v1/ws/system-status");
+	cr_assert_eq(wsc_wait_open(c, 10000), WSC_OPEN);
+	wsc_send(c, "{\"type\":\"client_ready\"}");
+	while (seen < 5 && (m = tac_next(c, 10000)) != NULL) {
+		const char *t = tac_type_of(m);
+		char *d =
+		    cJSON_PrintUnformatted(cJSON_GetObjectItem(m, "data"));
+		int s = -1;
+
+		for (int i = 0; i < TAC_NSTREAMS; i++)
+			if (strcmp(t, tac_types[i]) == 0)
+				s = i;
+		cr_assert_geq(s, 0, "type %s", t);
+		if (s == TAC_SYSTEM_STATUS || s == TAC_WEBHOOK_STATUS)
+			cr_assert_null(last[s], "%s broadcast", t);
+		if (last[s] != NULL)
+			cr_assert_str_neq(last[s], d, "%s sent unchanged", t);
+		seen += s == TAC_WORKFLOWS;
+		free(last[s]);
+		last[s] = d;
+		cJSON_Delete(m);
+	}
+	cr_assert_eq(seen, 5, "only %d workflows broadcasts", seen);
+	for (int s = 0; s < TAC_NSTREAMS; s++)
+		free(last[s]);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/* A close frame from r: its code (payload checked to carry no reason). */
+static int
+raw_close_code(struct rawws *w, int timeout_ms)
+{
+	long long end = test_now_ms() + timeout_ms;
+	char *d;
+	size_t n;
+	int op, code = -1;
+
+	while (test_now_ms() < end) {
+		op = rawws_next(w, &d, &n, (int)(end - test_now_ms()));
+		if (op < 0)
+			return op;
+		if (op == 8) {
+			cr_assert_eq(n, 2, "close payload of %zu bytes", n);
+			code = (unsigned char)d[0] << 8 | (unsigned char)d[1];
+			free(d);
+			return code;
+		}
+		free(d);
+	}
+	return code;
+}
+
+Test(serve, tac_sigterm_closes_every_socket_with_1012)
+{
+	struct child srv;
+	struct rawws w[3];
+	const char *paths[] = {"/api/v1/ws/workflows", "/api/v1/ws/queue",
+	                       "/api/v1/ws/webhook-status"};
+	int status;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	for (int i = 0; i < 3; i++) {
+		char *d;
+		size_t n;
+
+		cr_assert_eq(rawws_open(&w[i], srv.port, paths[i], 10000), 101);
+		rawws_send_text(&w[i], "{\"type\":\"client_ready\"}");
+		/* open and served: its (last) snapshot is here */
+		cr_assert_eq(rawws_next(&w[i], &d, &n, 10000), 1);
+		free(d);
+	}
+	status = child_signal_wait(&srv, SIGTERM, 10000);
+	cr_assert_neq(status, -1, "did not exit");
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d",
+	          status);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(raw_close_code(&w[i], 10000), 1012, "%s",
+		             paths[i]);
+		rawws_free(&w[i]);
+	}
+	cr_assert_eq(child_stop(&srv), 0);
+}
+
+/*
+ * The outages scenario's server stop closes sockets with 1012, as a
+ * uvicorn restart does. A queue socket is never hit by a stream outage
+ * (those take the first three streams), so the first close it sees comes
+ * from the stop.
+ */
+Test(serve, tac_scenario_server_stop_closes_with_1012)
+{
+	struct scenario sc;
+	struct scen_event ev;
+	struct child srv;
+	struct rawws w;
+	char seedarg[32], *d;
+	size_t n;
+	uint64_t seed = 1;
+	int64_t stop_at = -1;
+
+	for (; stop_at < 0; seed++) {
+		scenario_init(&sc, seed);
+		for (int i = 0; i < 8 && stop_at < 0; i++) {
+			ev = scenario_next(&sc);
+			if (ev.kind == SCEN_SERVER_STOP)
+				stop_at = ev.at_ms;
+		}
+	}
+	snprintf(seedarg, sizeof(seedarg), "%llu",
+	         (unsigned long long)(seed - 1));
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--scenario", "outages",
+	                      "--seed", seedarg, "--speed", "50", "--rate", "0",
+	                      NULL));
+	cr_assert_eq(rawws_open(&w, srv.port, "/api/v1/ws/queue", 10000), 101);
+	rawws_send_text(&w, "{\"type\":\"client_ready\"}");
+	cr_assert_eq(rawws_next(&w, &d, &n, 10000), 1);
+	free(d);
+	cr_assert_eq(raw_close_code(&w, (int)(stop_at / 50) + 20000), 1012);
+	rawws_free(&w);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+/*
+ * /control/stall: the stream's sockets stay open and lws answers their
+ * protocol pings, but nothing is sent on them (no snapshot, no broadcast,
+ * no JSON pong) until /control/unstall.
+ */
+static void
+stall_cycle(bool tac, const char *path, const char *type, const char *other)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *c, *o;
+	char req[160];
+	int st;
+	cJSON *j, *s;
+
+	if (tac)
+		cr_assert(
+		    serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	else
+		cr_assert(serve_start(&srv, "--rate", "0", NULL));
+	snprintf(req, sizeof(req), "/control/stall?path=%s", path);
+	j = http_json(srv.port, "POST", req, &st);
+	cr_assert_eq(st, 200);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "stalled")));
+	cJSON_Delete(j);
+	s = stream_state(srv.port, path);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(s, "stalled")));
+	cJSON_Delete(s);
+
+	c = wsc_open(x, srv.port, path);
+	o = wsc_open(x, srv.port, other);
+	cr_assert_eq(wsc_wait_open(c, 10000), WSC_OPEN, "stalled: no upgrade");
+	cr_assert_eq(wsc_wait_open(o, 10000), WSC_OPEN);
+	wsc_send(c, "{\"type\":\"client_ready\"}");
+	wsc_send(o, "{\"type\":\"client_ready\"}");
+	wsc_send(c, "{\"type\":\"ping\",\"timestamp\":1}");
+	/* the neighbour is served */
+	j = next_of_type(o, "workflows_update", 10000);
+	cr_assert_not_null(j, "the other stream was not served");
+	cJSON_Delete(j);
+	/* lws still answers protocol pings on the stalled socket */
+	wsc_ping(c);
+	for (long long end = test_now_ms() + 10000;
+	     wsc_pongs(c) == 0 && test_now_ms() < end;)
+		wsc_ctx_run(x, 10);
+	cr_assert_eq(wsc_pongs(c), 1);
+	j = http_json(srv.port, "POST",
+	              tac ? "/control/send?path=/api/v1/ws/workflows"
+	                  : "/control/send?path=/ws/workflows",
+	              &st);
+	cJSON_Delete(j);
+	snprintf(req, sizeof(req), "/control/send?path=%s", path);
+	j = http_json(srv.port, "POST", req, &st);
+	cJSON_Delete(j);
+	/* past the 2 s ready wait too: nothing at all */
+	cr_assert_null(wsc_next(c, 2500), "a stalled socket was sent to");
+	cr_assert_eq(wsc_state(c), WSC_OPEN);
+
+	snprintf(req, sizeof(req), "/control/unstall?path=%s", path);
+	j = http_json(srv.port, "POST", req, &st);
+	cr_assert_eq(st, 200);
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "stalled")));
+	cJSON_Delete(j);
+	j = next_of_type(c, type, 10000);
+	cr_assert_not_null(j, "nothing after unstall");
+	cJSON_Delete(j);
+	wsc_send(c, "{\"type\":\"ping\",\"timestamp\":2}");
+	j = next_of_type(c, "pong", 10000);
+	cr_assert_not_null(j, "no pong after unstall");
+	cr_assert_eq(num(j, "timestamp"), 2, "the stalled ping was answered");
+	cJSON_Delete(j);
+	s = stream_state(srv.port, path);
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(s, "stalled")));
+	cJSON_Delete(s);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(serve, stall_and_unstall_demo_flavor)
+{
+	stall_cycle(false, "/ws/routes", "routes_update", "/ws/workflows");
+}
+
+Test(serve, stall_and_unstall_tac_flavor)
+{
+	stall_cycle(true, "/api/v1/ws/queue", "queue_update",
+	            "/api/v1/ws/workflows");
+}
+
+Test(serve, tac_control_takes_the_flavors_paths)
+{
+	struct child srv;
+	struct wsc_ctx *x = wsc_ctx_new();
+	struct wsc *live, *again;
+	int st;
+	cJSON *j;
+
+	cr_assert(serve_start(&srv, "--flavor", "tac", "--rate", "0", NULL));
+	live = wsc_open(x, srv.port, "/api/v1/ws/routes");
+	cr_assert_eq(wsc_wait_open(live, 10000), WSC_OPEN);
+	j = http_json(srv.port, "POST",
+	              "/control/down?path=/api/v1/ws/routes&status=503", &st);
+	cr_assert_eq(st, 200);
+	cr_assert_eq(num(j, "dropped"), 1);
+	cJSON_Delete(j);
+	cr_assert(wsc_wait_closed(live, 10000));
+	cr_assert_eq(wsc_close_code(live), 1001);
+	again = wsc_open(x, srv.port, "/api/v1/ws/routes");
+	cr_assert_eq(wsc_wait_open(again, 10000), WSC_FAILED);
+	cr_assert_eq(wsc_http_status(again), 503);
+	j = http_json(srv.port, "POST", "/control/up?path=/api/v1/ws/routes",
+	              &st);
+	cr_assert_eq(st, 200);
+	cJSON_Delete(j);
+	again = wsc_open(x, srv.port, "/api/v1/ws/routes");
+	cr_assert_eq(wsc_wait_open(again, 10000), WSC_OPEN);
+	/* the demo's paths are not the tac backend's */
+	j = http_json(srv.port, "POST", "/control/send?path=/ws/routes", &st);
+	cr_assert_eq(st, 400);
+	cr_assert(strstr(cJSON_GetObjectItem(j, "error")->valuestring,
+	                 "/api/v1/ws/webhook-status"));
+	cJSON_Delete(j);
+	wsc_ctx_free(x);
+	cr_assert_eq(child_stop(&srv), 0, "server did not exit cleanly");
+}
+
+Test(cli, serve_flavor_option)
+{
+	char out[4096], err[4096];
+
+	cr_assert_eq(run_wsdash((const char *[]){"serve", "--help", NULL}, out,
+	                        sizeof(out), err, sizeof(err), 20000),
+	             0);
+	cr_assert(strstr(out, "--flavor") && strstr(out, "tac"), "%s", out);
+	cr_assert_eq(
+	    run_wsdash((const char *[]){"serve", "--flavor", "django", NULL},
+	               out, sizeof(out), err, sizeof(err), 20000),
+	    2);
+	cr_assert(strstr(err, "--flavor") && strstr(err, "django") &&
+	              strstr(err, "demo, tac"),
+	          "%s", err);
 	cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "one line");
 }

@@ -37,6 +37,7 @@ struct wsc_ctx {
 	struct lws_context *ctx;
 	struct wsc *clients;
 	lws_sorted_usec_list_t sul_wake;
+	lws_sorted_usec_list_t sul_guard; /* see service_until() */
 };
 
 static void
@@ -189,17 +190,37 @@ wake(lws_sorted_usec_list_t *sul)
 	(void)sul;
 }
 
+/*
+ * One lws_service() pass that returns by end, or very soon after. lws
+ * 4.1.6 runs the timers that are already due before it polls, and then
+ * polls with no timeout at all if none is left (its own next wake-up can
+ * be 30 s away): a wake-up that fell due in between (a few microseconds
+ * left, or the process descheduled) made a 10 ms wait last 30 s. So a
+ * second wake-up, WAKE_GUARD_US later, is always pending. Also, never
+ * pass -1: lws_sul_schedule() reads it as "cancel".
+ */
+#define WAKE_GUARD_US 100000
+static void
+service_until(struct wsc_ctx *x, lws_usec_t end)
+{
+	lws_usec_t left = end - lws_now_usecs();
+
+	if (left < 1)
+		left = 1;
+	lws_sul_schedule(x->ctx, 0, &x->sul_wake, wake, left);
+	lws_sul_schedule(x->ctx, 0, &x->sul_guard, wake, left + WAKE_GUARD_US);
+	lws_service(x->ctx, 0);
+}
+
 void
 wsc_ctx_run(struct wsc_ctx *x, int ms)
 {
 	lws_usec_t end = lws_now_usecs() + (lws_usec_t)ms * 1000;
 
-	while (lws_now_usecs() < end) {
-		lws_sul_schedule(x->ctx, 0, &x->sul_wake, wake,
-		                 end - lws_now_usecs());
-		lws_service(x->ctx, 0);
-	}
+	while (lws_now_usecs() < end)
+		service_until(x, end);
 	lws_sul_cancel(&x->sul_wake);
+	lws_sul_cancel(&x->sul_guard);
 }
 
 /* Service until pred(c) or timeout; returns pred's final value. */
@@ -208,12 +229,10 @@ run_until(struct wsc *c, bool (*pred)(const struct wsc *), int timeout_ms)
 {
 	lws_usec_t end = lws_now_usecs() + (lws_usec_t)timeout_ms * 1000;
 
-	while (!pred(c) && lws_now_usecs() < end) {
-		lws_sul_schedule(c->x->ctx, 0, &c->x->sul_wake, wake,
-		                 end - lws_now_usecs());
-		lws_service(c->x->ctx, 0);
-	}
+	while (!pred(c) && lws_now_usecs() < end)
+		service_until(c->x, end);
 	lws_sul_cancel(&c->x->sul_wake);
+	lws_sul_cancel(&c->x->sul_guard);
 	return pred(c);
 }
 

@@ -131,3 +131,28 @@ Test(serve_opts, errors_name_the_option)
 	cr_assert_eq(parse(&o, err, (const char *[]){"--help", NULL}),
 	             SERVE_PARSE_HELP);
 }
+
+Test(serve_opts, flavor)
+{
+	struct serve_opts o;
+	char err[256];
+
+	cr_assert_eq(parse(&o, err, (const char *[]){NULL}), SERVE_PARSE_OK);
+	cr_assert_eq(o.flavor, SERVE_FLAVOR_DEMO);
+	cr_assert_eq(parse(&o, err, (const char *[]){"--flavor", "tac", NULL}),
+	             SERVE_PARSE_OK, "%s", err);
+	cr_assert_eq(o.flavor, SERVE_FLAVOR_TAC);
+	cr_assert_str_eq(serve_flavor_name(o.flavor), "tac");
+	cr_assert_eq(parse(&o, err, (const char *[]){"--flavor=demo", NULL}),
+	             SERVE_PARSE_OK, "%s", err);
+	cr_assert_eq(o.flavor, SERVE_FLAVOR_DEMO);
+	/* a usage error that names the choices */
+	cr_assert_eq(
+	    parse(&o, err, (const char *[]){"--flavor", "fastapi", NULL}),
+	    SERVE_PARSE_ERR);
+	cr_assert(strstr(err, "--flavor") && strstr(err, "'fastapi'") &&
+	              strstr(err, "demo") && strstr(err, "tac"),
+	          "%s", err);
+	cr_assert_eq(parse(&o, err, (const char *[]){"--flavor", NULL}),
+	             SERVE_PARSE_ERR);
+}
