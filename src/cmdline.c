@@ -264,25 +264,21 @@ cmdline_getopt_error(int c, char **argv, const struct option *longopts,
 		return;
 	}
 	/* a long option that takes no value, given one: --json=1 */
-	if (optopt >= 256 || (optopt == 0 && strncmp(arg, "--", 2) == 0 &&
-	                      strchr(arg, '=') != NULL)) {
+	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL) {
+		size_t len = (size_t)(strchr(arg, '=') - arg) - 2;
+
 		for (const struct option *o = longopts; o->name; o++)
-			if (o->val == optopt ||
-			    (strncmp(arg + 2, o->name, strlen(o->name)) == 0 &&
-			     arg[2 + strlen(o->name)] == '=')) {
-				if (o->has_arg == no_argument) {
-					snprintf(err, errlen,
-					         "option '--%s' takes no value "
-					         "(got '%.32s')",
-					         o->name,
-					         strchr(arg, '=')
-					             ? strchr(arg, '=') + 1
-					             : "");
-					return;
-				}
+			if (strlen(o->name) == len &&
+			    strncmp(arg + 2, o->name, len) == 0 &&
+			    o->has_arg == no_argument) {
+				snprintf(err, errlen,
+				         "option '--%s' takes no value "
+				         "(got '%.32s')",
+				         o->name, strchr(arg, '=') + 1);
+				return;
 			}
 	}
-	if (optopt != 0 && optopt < 256) {
+	if (optopt != 0 && optopt < 256 && strncmp(arg, "--", 2) != 0) {
 		snprintf(err, errlen, "unknown option '-%c'",
 		         optopt > 32 && optopt < 127 ? optopt : '?');
 		return;

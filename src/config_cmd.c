@@ -44,7 +44,10 @@ config_cmd_usage(FILE *f)
 	    "never over an existing file) with the endpoints the server\n"
 	    "(--server, else http://localhost:$BACKEND_PORT) serves.\n"
 	    "\n"
-	    "options: the shared ones of check and watch:\n"
+	    "options:\n"
+	    "  --init [FILE]      write the starter file (see above)\n"
+	    "and the ones check and watch share, which it shows the effect\n"
+	    "of:\n"
 	    "%s"
 	    "  -h, --help         show this help\n",
 	    cmdline_common_help);
@@ -60,74 +63,180 @@ source(bool by_cli, bool by_file, bool by_env)
 	                 : "built in";
 }
 
-#define INT_ROW(name, field)                           \
-	printf("  %-18s %-10d (%s)\n", name, c->field, \
-	       source(c->field != f->field, f->field != d->field, false))
-
+/* {"value": v, "source": src} under key in o. */
 static void
-print_config(const struct config *d, const struct config *f,
-             const struct config *c, const char *file, const char *found,
-             const char *backend_port)
+add_sourced(cJSON *o, const char *key, cJSON *v, const char *src)
+{
+	cJSON *e = cJSON_AddObjectToObject(o, key);
+
+	cJSON_AddItemToObject(e, "value", v);
+	cJSON_AddStringToObject(e, "source", src);
+}
+
+#define INT_ROW(name, field)                                  \
+	add_sourced(defs, name, cJSON_CreateNumber(c->field), \
+	            source(c->field != f->field, f->field != d->field, false))
+
+/*
+ * The effective configuration and the source of each part, as a document:
+ * printed as is with --json, as aligned text otherwise.
+ */
+static cJSON *
+describe(const struct config *d, const struct config *f, const struct config *c,
+         const char *file, const char *found, const char *backend_port)
 {
 	char u[URL_HOST_MAX + URL_PATH_MAX + 16], p[URL_HOST_MAX + 64];
+	cJSON *root = cJSON_CreateObject(), *defs, *eps;
 
-	if (found != NULL)
-		printf("config file: %s (found: %s)\n", file, found);
-	else
-		printf("config file: none (looked for $WSDASH_CONFIG, "
-		       "./wsdash.json, ~/.config/wsdash/config.json)\n");
+	if (found != NULL) {
+		cJSON_AddStringToObject(root, "config_file", file);
+		cJSON_AddStringToObject(root, "found", found);
+	} else {
+		cJSON_AddNullToObject(root, "config_file");
+	}
 	url_format(&c->server, u, sizeof(u));
-	printf("server:      %s (%s)\n", u,
-	       source(c->server_locked,
-	              strcmp(f->server.host, d->server.host) != 0 ||
-	                  f->server.port != d->server.port ||
-	                  strcmp(f->server.path, d->server.path) != 0,
-	              backend_port != NULL && backend_port[0] != '\0'));
-	printf("defaults:\n");
+	add_sourced(root, "server", cJSON_CreateString(u),
+	            source(c->server_locked,
+	                   strcmp(f->server.host, d->server.host) != 0 ||
+	                       f->server.port != d->server.port ||
+	                       strcmp(f->server.path, d->server.path) != 0,
+	                   backend_port != NULL && backend_port[0] != '\0'));
+	defs = cJSON_AddObjectToObject(root, "defaults");
 	INT_ROW("timeout_ms", timeout_ms);
 	INT_ROW("poll_interval_ms", poll_interval_ms);
 	INT_ROW("ping_interval_ms", ping_interval_ms);
 	INT_ROW("ping_timeout_ms", ping_timeout_ms);
 	INT_ROW("retry_base_ms", retry_base_ms);
 	INT_ROW("max_silence_ms", max_silence_ms);
-	printf("  %-18s %-10zu (%s)\n", "max_message", c->max_message,
-	       source(c->max_message != f->max_message,
-	              f->max_message != d->max_message, false));
-	printf("  %-18s %-10s (%s)\n", "ping",
-	       c->ping == PING_JSON ? "json" : "protocol",
-	       source(c->ping != f->ping, f->ping != d->ping, false));
-	printf("  %-18s %-10s (%s)\n", "insecure",
-	       c->insecure ? "true" : "false",
-	       source(c->insecure != f->insecure, f->insecure != d->insecure,
-	              false));
+	INT_ROW("max_message", max_message);
+	add_sourced(
+	    defs, "ping",
+	    cJSON_CreateString(c->ping == PING_JSON ? "json" : "protocol"),
+	    source(c->ping != f->ping, f->ping != d->ping, false));
+	add_sourced(defs, "insecure", cJSON_CreateBool(c->insecure),
+	            source(c->insecure != f->insecure,
+	                   f->insecure != d->insecure, false));
 	if (c->origin)
-		printf("  %-18s %s\n", "origin", c->origin);
+		cJSON_AddStringToObject(defs, "origin", c->origin);
 	if (c->subprotocol)
-		printf("  %-18s %s\n", "subprotocol", c->subprotocol);
+		cJSON_AddStringToObject(defs, "subprotocol", c->subprotocol);
 	if (c->cacert)
-		printf("  %-18s %s\n", "cacert", c->cacert);
-	for (size_t i = 0; i < c->nheaders; i++)
-		printf("  %-18s %s: %s\n", i ? "" : "headers",
-		       c->headers[i].name, config_redacted);
+		cJSON_AddStringToObject(defs, "cacert", c->cacert);
+	if (c->nheaders) {
+		cJSON *h = cJSON_AddObjectToObject(defs, "headers");
+
+		for (size_t i = 0; i < c->nheaders; i++)
+			cJSON_AddStringToObject(h, c->headers[i].name,
+			                        config_redacted);
+	}
 	if (c->default_set) {
+		cJSON_AddStringToObject(root, "endpoints", "default set");
+		return root;
+	}
+	cJSON_AddStringToObject(
+	    root, "endpoints_source",
+	    f->neps == c->neps && f->neps > 0 ? "config file" : "command line");
+	eps = cJSON_AddArrayToObject(root, "endpoints");
+	for (size_t i = 0; i < c->neps; i++) {
+		const struct endpoint_cfg *e = &c->eps[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", e->name);
+		url_format(&e->ws, u, sizeof(u));
+		cJSON_AddStringToObject(o, "url", u);
+		if (e->has_poll) {
+			url_format(&e->poll, p, sizeof(p));
+			cJSON_AddStringToObject(o, "poll_url", p);
+		} else {
+			cJSON_AddNullToObject(o, "poll_url");
+		}
+		cJSON_AddBoolToObject(o, "poll_alt", e->has_poll_alt);
+		cJSON_AddBoolToObject(o, "required", e->required);
+		cJSON_AddItemToArray(eps, o);
+	}
+	return root;
+}
+
+/* A value of the document as text. */
+static void
+value_text(const cJSON *v, char *out, size_t len)
+{
+	if (cJSON_IsString(v))
+		snprintf(out, len, "%s", v->valuestring);
+	else if (cJSON_IsBool(v))
+		snprintf(out, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v))
+		snprintf(out, len, "%.0f", v->valuedouble);
+	else
+		snprintf(out, len, "null");
+}
+
+static void
+print_text(const cJSON *doc)
+{
+	const cJSON *file = cJSON_GetObjectItem(doc, "config_file");
+	const cJSON *server = cJSON_GetObjectItem(doc, "server");
+	const cJSON *eps = cJSON_GetObjectItem(doc, "endpoints"), *e;
+	char v[URL_HOST_MAX + URL_PATH_MAX + 16];
+
+	if (cJSON_IsString(file))
+		printf("config file: %s (found: %s)\n", file->valuestring,
+		       cJSON_GetObjectItem(doc, "found")->valuestring);
+	else
+		printf("config file: none (looked for $WSDASH_CONFIG, "
+		       "./wsdash.json, "
+		       "$XDG_CONFIG_HOME/wsdash/config.json)\n");
+	value_text(cJSON_GetObjectItem(server, "value"), v, sizeof(v));
+	printf("server:      %s (%s)\n", v,
+	       cJSON_GetObjectItem(server, "source")->valuestring);
+	printf("defaults:\n");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(doc, "defaults"))
+	{
+		const cJSON *src = cJSON_GetObjectItem(e, "source");
+
+		if (cJSON_IsObject(e) && src != NULL) {
+			value_text(cJSON_GetObjectItem(e, "value"), v,
+			           sizeof(v));
+			printf("  %-18s %-10s (%s)\n", e->string, v,
+			       src->valuestring);
+		} else if (cJSON_IsObject(e)) { /* headers */
+			const cJSON *h;
+			bool first = true;
+
+			cJSON_ArrayForEach(h, e)
+			{
+				printf("  %-18s %s: %s\n",
+				       first ? e->string : "", h->string,
+				       h->valuestring);
+				first = false;
+			}
+		} else {
+			value_text(e, v, sizeof(v));
+			printf("  %-18s %s\n", e->string, v);
+		}
+	}
+	if (cJSON_IsString(eps)) {
 		printf("endpoints:   the default set; its layout "
 		       "(/api/v1/ws/NAME or /ws/NAME) is chosen when "
 		       "connecting\n");
 		return;
 	}
-	printf("endpoints:   %zu (%s)\n", c->neps,
-	       f->neps == c->neps && f->neps > 0 ? "config file"
-	                                         : "command line");
-	for (size_t i = 0; i < c->neps; i++) {
-		const struct endpoint_cfg *e = &c->eps[i];
+	printf("endpoints:   %d (%s)\n", cJSON_GetArraySize(eps),
+	       cJSON_GetObjectItem(doc, "endpoints_source")->valuestring);
+	cJSON_ArrayForEach(e, eps)
+	{
+		const cJSON *poll = cJSON_GetObjectItem(e, "poll_url");
 
-		url_format(&e->ws, u, sizeof(u));
-		if (e->has_poll)
-			url_format(&e->poll, p, sizeof(p));
-		printf("  %-18s %s  poll %s%s%s\n", e->name, u,
-		       e->has_poll ? p : "none",
-		       e->has_poll_alt ? " (or the path without /api)" : "",
-		       e->required ? "" : "  (optional)");
+		printf("  %-18s %s  poll %s%s%s\n",
+		       cJSON_GetObjectItem(e, "name")->valuestring,
+		       cJSON_GetObjectItem(e, "url")->valuestring,
+		       cJSON_IsString(poll) ? poll->valuestring : "none",
+		       cJSON_IsTrue(cJSON_GetObjectItem(e, "poll_alt"))
+		           ? " (or the path without /api)"
+		           : "",
+		       cJSON_IsTrue(cJSON_GetObjectItem(e, "required"))
+		           ? ""
+		           : "  (optional)");
 	}
 }
 
@@ -227,6 +336,7 @@ config_cmd_main(int argc, char **argv)
 	char err[768], path[1024];
 	bool init = false;
 	int opt, rc = CLI_EXIT_OK;
+	cJSON *doc;
 
 	optind = 0;
 	opterr = 0;
@@ -277,7 +387,17 @@ config_cmd_main(int argc, char **argv)
 	found = cmdline_find_config(&cl, path, sizeof(path));
 	if (found != NULL && !config_load_file(&f, path, err, sizeof(err)))
 		rc = CLI_EXIT_USAGE; /* (cmdline_config read it fine) */
-	print_config(&d, &f, &c, path, found, bp);
+	doc = describe(&d, &f, &c, path, found, bp);
+	if (cl.json) {
+		char *text = cJSON_PrintUnformatted(doc);
+
+		if (text != NULL)
+			printf("%s\n", text);
+		free(text);
+	} else {
+		print_text(doc);
+	}
+	cJSON_Delete(doc);
 	config_free(&d);
 	config_free(&f);
 	config_free(&c);

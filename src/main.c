@@ -49,7 +49,7 @@ cmd_serve(int argc, char **argv)
 		serve_usage(stdout);
 		return CLI_EXIT_OK;
 	case SERVE_PARSE_ERR:
-		cli_error(argv[0], "%s", err);
+		cli_error(argv[0], "%s (try 'wsdash serve --help')", err);
 		return CLI_EXIT_USAGE;
 	case SERVE_PARSE_OK:
 		break;
@@ -86,6 +86,11 @@ cmd_help(const char *topic)
 {
 	const struct command *c = topic ? command_named(topic) : NULL;
 
+	if (topic != NULL &&
+	    (strcmp(topic, "help") == 0 || strcmp(topic, "version") == 0)) {
+		usage(stdout); /* they are described there */
+		return CLI_EXIT_OK;
+	}
 	if (topic != NULL && c == NULL) {
 		cli_error(NULL,
 		          "no help for '%s' (commands: watch, check, "

@@ -3,12 +3,14 @@
  * globals: no sockets are touched here, the address is only checked to be a
  * numeric IPv4/IPv6 literal.
  */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "wsdash/cli.h"
+#include "wsdash/cmdline.h"
 #include "wsdash/serve.h"
 
 void
@@ -49,7 +51,7 @@ serve_usage(FILE *f)
 	    "  --flavor NAME      demo (default) or tac: which backend to "
 	    "imitate\n"
 	    "  --port N           TCP port (default 8000; 0 picks a free one)\n"
-	    "  --bind ADDR        numeric address to listen on (default "
+	    "  --bind ADDR        address or host name to listen on (default "
 	    "127.0.0.1)\n"
 	    "  --rate HZ          updates per second per stream, with a "
 	    "little\n"
@@ -67,13 +69,20 @@ serve_usage(FILE *f)
 	    f);
 }
 
+/* A numeric address or something that may be a host name. */
 static bool
 valid_bind(const char *s)
 {
 	unsigned char buf[16];
 
-	return inet_pton(AF_INET, s, buf) == 1 ||
-	       inet_pton(AF_INET6, s, buf) == 1;
+	if (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1)
+		return true;
+	if (s[0] == '\0' || s[0] == '-' || s[0] == '.')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return false;
+	return true;
 }
 
 enum serve_parse_result
@@ -109,8 +118,8 @@ serve_opts_parse(struct serve_opts *o, int argc, char **argv, char *err,
 			if (strlen(optarg) >= sizeof(o->bind) ||
 			    !valid_bind(optarg)) {
 				snprintf(err, errlen,
-				         "--bind: '%.64s' is not a numeric "
-				         "IPv4 or IPv6 address",
+				         "--bind: '%.64s' is not an IPv4 or "
+				         "IPv6 address or a host name",
 				         optarg);
 				return SERVE_PARSE_ERR;
 			}
@@ -157,17 +166,8 @@ serve_opts_parse(struct serve_opts *o, int argc, char **argv, char *err,
 			break;
 		case 'h':
 			return SERVE_PARSE_HELP;
-		case ':':
-			snprintf(err, errlen, "option '%.64s' needs a value",
-			         argv[optind - 1]);
-			return SERVE_PARSE_ERR;
-		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option '-%c'",
-				         optopt);
-			else
-				snprintf(err, errlen, "unknown option '%.64s'",
-				         argv[optind - 1]);
+		default: /* unknown, missing or unexpected value: say which */
+			cmdline_getopt_error(c, argv, longopts, err, errlen);
 			return SERVE_PARSE_ERR;
 		}
 	}

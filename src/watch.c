@@ -58,7 +58,8 @@ watch_usage(FILE *f)
 	    "Keep a live WebSocket subscription to every endpoint, measure\n"
 	    "round-trip time, and fall back to HTTP polling (as the web\n"
 	    "frontend does) the moment a stream is lost. ENDPOINT is a\n"
-	    "ws:// or wss:// URL; without any, the server's own streams\n"
+	    "ws:// or wss:// URL (http(s):// is taken as ws(s)://, host:port\n"
+	    "/path as ws://); without any, the server's own streams\n"
 	    "(/api/v1/ws/NAME or /ws/NAME, whichever answers; see check).\n"
 	    "On a terminal: the dashboard. Otherwise, or with --plain/--json:\n"
 	    "one line per state change, message (or a per-second summary\n"
@@ -71,7 +72,8 @@ watch_usage(FILE *f)
 	    "  --ping-interval MS protocol PING every MS (default 1000)\n"
 	    "  --ping-timeout MS  no PONG for MS: stale; for 2x: fall back\n"
 	    "                     (default 3000)\n"
-	    "  --ping json        send {\"type\":\"ping\",\"timestamp\":t} "
+	    "  --ping KIND        protocol (default): PING frames; json:\n"
+	    "                     send {\"type\":\"ping\",\"timestamp\":t} "
 	    "and\n"
 	    "                     read the JSON pong instead (proxies that "
 	    "eat\n"
@@ -86,7 +88,8 @@ watch_usage(FILE *f)
 	    "--hello none)\n"
 	    "  --max-silence MS   flag an open stream that sends no message "
 	    "of\n"
-	    "                     its own for MS (it still answers pings)\n"
+	    "                     its own for MS (it still answers pings;\n"
+	    "                     default: off)\n"
 	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
 	    "                     30 s, with jitter (default 1000)\n"
 
@@ -534,23 +537,32 @@ watch_main(int argc, char **argv)
 void
 demo_usage(FILE *f)
 {
-	fputs("usage: wsdash demo [options]\n"
-	      "\n"
-	      "The dashboard on the embedded demo backend, in one process:\n"
-	      "streams go live, one falls back to polling every 15-25 s and\n"
-	      "recovers, and now and then the whole backend restarts. Press x\n"
-	      "to break (and again to restore) the selected stream.\n"
-	      "\n"
-	      "demo options:\n"
-	      "  --scenario NAME    outages (default), steady or flood\n"
-	      "  --seed N           repeat the same outages\n"
-	      "  --speed X          run the outage clock X times faster\n"
-	      "  --rate HZ          updates per second per stream (default 1)\n"
-	      "  --port N           the backend's port (default: a free one)\n"
-	      "\n"
-	      "and every `wsdash watch` option (--plain, --json, --duration, "
-	      "...).\n",
-	      f);
+	fputs(
+	    "usage: wsdash demo [options]\n"
+	    "\n"
+	    "The dashboard on the embedded demo backend, in one process:\n"
+	    "streams go live, one falls back to polling every 15-25 s and\n"
+	    "recovers, and now and then the whole backend restarts. Press x\n"
+	    "to break (and again to restore) the selected stream.\n"
+	    "\n"
+	    "demo options:\n"
+	    "  --flavor NAME      demo (default): /ws/NAME streams; tac: the\n"
+	    "                     tac-webbuilder backend's eight\n"
+	    "                     /api/v1/ws/NAME streams, broadcast\n"
+	    "  --scenario NAME    outages (default), steady or flood\n"
+	    "  --seed N           repeat the same outages (default: random)\n"
+	    "  --speed X          run the outage clock X times faster\n"
+	    "                     (default 1)\n"
+	    "  --rate HZ          updates per second per stream (default 1)\n"
+	    "  --count N          flood: updates per connection (default\n"
+	    "                     100000)\n"
+	    "  --port N           the backend's port (default: a free one)\n"
+	    "  -h, --help         show this help\n"
+	    "\n"
+	    "and the display options of `wsdash watch` (--plain, --json,\n"
+	    "--duration, --no-color, ...); not endpoints, --server or\n"
+	    "--config: it watches its own backend.\n",
+	    f);
 }
 
 /* Options that belong to the demo backend rather than to watch. */
@@ -559,7 +571,7 @@ demo_option(const char *a, size_t *namelen)
 {
 	static const char *const names[] = {"--seed",     "--speed", "--rate",
 	                                    "--scenario", "--port",  "--count",
-	                                    NULL};
+	                                    "--flavor",   NULL};
 
 	for (const char *const *n = names; *n; n++) {
 		size_t l = strlen(*n);

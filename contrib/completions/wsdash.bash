@@ -24,13 +24,13 @@ _wsdash_options()
 	watch) echo "$common $watch" ;;
 	check) echo "$common --strict --also-head -q --quiet -v --verbose" ;;
 	demo)
-		echo "--scenario --seed --speed --rate --port --count
+		echo "--flavor --scenario --seed --speed --rate --port --count
 			--timeout -H --header --origin --subprotocol --cacert
 			-k --insecure --no-color --json -h --help $watch"
 		;;
 	serve)
 		echo "--port --bind --rate --scenario --seed --count --speed
-			-h --help"
+			--flavor -h --help"
 		;;
 	config) echo "$common --init" ;;
 	esac
@@ -42,6 +42,7 @@ _wsdash_values()
 {
 	case $2 in
 	--scenario) echo "words steady outages flood" ;;
+	--flavor) echo "words demo tac" ;;
 	--ping) echo "words protocol json" ;;
 	--hello) echo "words none" ;;
 	--config | --cacert) echo "@file" ;;

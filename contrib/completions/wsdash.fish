@@ -79,7 +79,8 @@ complete -c wsdash -n '__wsdash_in serve demo' -l speed -x -d 'run the scenario 
 complete -c wsdash -n '__wsdash_in serve demo' -l rate -x -d 'updates per second per stream'
 complete -c wsdash -n '__wsdash_in serve demo' -l port -x -d 'TCP port'
 complete -c wsdash -n '__wsdash_in serve demo' -l count -x -d 'flood: updates per connection'
-complete -c wsdash -n '__wsdash_in serve' -l bind -x -d 'numeric address to listen on'
+complete -c wsdash -n '__wsdash_in serve' -l bind -x -a '(__fish_print_hostnames)' -d 'address or host name to listen on'
+complete -c wsdash -n '__wsdash_in serve demo' -l flavor -x -a 'demo tac' -d 'which backend to imitate'
 
 # config
 complete -c wsdash -n '__wsdash_in config' -l init -d 'write a commented starter file'

@@ -15,6 +15,7 @@
  * cannot do in 4.1.6.
  */
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -508,26 +509,53 @@ static const struct lws_protocols demo_protocols[] = {
 
 /* ---- life cycle --------------------------------------------------------- */
 
+/*
+ * The address to listen on: numeric, or a name resolved once at start
+ * (its first IPv4 address if it has one: "localhost" then means
+ * 127.0.0.1, where every client looks, rather than ::1 alone).
+ */
 static bool
-parse_addr(struct demo_server *srv, const char *bind_addr, int port)
+parse_addr(struct demo_server *srv, const char *bind_addr, int port, char *err,
+           size_t errlen)
 {
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&srv->addr;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&srv->addr;
+	struct addrinfo hints, *res = NULL, *pick = NULL;
+	int r;
 
 	memset(&srv->addr, 0, sizeof(srv->addr));
-	if (inet_pton(AF_INET, bind_addr, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		srv->addrlen = sizeof(*a4);
-		return true;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	r = getaddrinfo(bind_addr, NULL, &hints, &res);
+	if (r != 0) {
+		snprintf(err, errlen, "--bind: cannot resolve '%s': %s",
+		         bind_addr, gai_strerror(r));
+		return false;
 	}
-	if (inet_pton(AF_INET6, bind_addr, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		srv->addrlen = sizeof(*a6);
-		return true;
+	for (struct addrinfo *a = res; a != NULL; a = a->ai_next) {
+		if (a->ai_family == AF_INET) {
+			pick = a;
+			break;
+		}
+		if (a->ai_family == AF_INET6 && pick == NULL)
+			pick = a;
 	}
-	return false;
+	if (pick == NULL || pick->ai_addrlen > sizeof(srv->addr)) {
+		freeaddrinfo(res);
+		snprintf(err, errlen, "--bind: '%s' has no IP address",
+		         bind_addr);
+		return false;
+	}
+	memcpy(&srv->addr, pick->ai_addr, pick->ai_addrlen);
+	srv->addrlen = (socklen_t)pick->ai_addrlen;
+	if (pick->ai_family == AF_INET)
+		((struct sockaddr_in *)&srv->addr)->sin_port =
+		    htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)&srv->addr)->sin6_port =
+		    htons((uint16_t)port);
+	freeaddrinfo(res);
+	return true;
 }
 
 struct demo_server *
@@ -553,10 +581,11 @@ demo_server_new(struct lws_context *ctx, const struct serve_opts *o, FILE *log,
 		srv->opts.seed =
 		    ((uint64_t)clock_wall_us() ^ ((uint64_t)getpid() << 16)) %
 		    1000000;
-	if (!parse_addr(srv, o->bind, o->port)) {
-		snprintf(err, errlen, "bad bind address '%s'", o->bind);
+	if (!parse_addr(srv, o->bind, o->port, err, errlen))
 		goto err;
-	}
+	if (getnameinfo((struct sockaddr *)&srv->addr, srv->addrlen, srv->bound,
+	                sizeof(srv->bound), NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(srv->bound, sizeof(srv->bound), "%s", o->bind);
 
 	memset(&info, 0, sizeof(info));
 	info.vhost_name = "wsdash-demo";
@@ -606,7 +635,7 @@ demo_server_port(const struct demo_server *srv)
 const char *
 demo_server_bind(const struct demo_server *srv)
 {
-	return srv->opts.bind;
+	return srv->bound;
 }
 
 uint64_t

@@ -30,7 +30,7 @@ struct demo_server *demo_server_new(struct lws_context *ctx,
 /* Port actually bound (useful with --port 0). */
 int demo_server_port(const struct demo_server *srv);
 
-/* Address as given to --bind. */
+/* The numeric address listened on (--bind resolved). */
 const char *demo_server_bind(const struct demo_server *srv);
 
 /* Seed used for data and outages (picked at random if none was given). */

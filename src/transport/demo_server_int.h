@@ -71,6 +71,7 @@ struct demo_server {
 
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	char bound[64]; /* the numeric address listened on */
 	int port;
 	struct lws *listen_wsi; /* NULL while not accepting */
 	bool accepting;

@@ -101,11 +101,12 @@ serve_run(const struct serve_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	serve_ctx = ctx;
 
-	if (strchr(o->bind, ':') != NULL)
-		printf("listening on [%s]:%d\n", o->bind,
+	if (strchr(demo_server_bind(srv), ':') != NULL)
+		printf("listening on [%s]:%d\n", demo_server_bind(srv),
 		       demo_server_port(srv));
 	else
-		printf("listening on %s:%d\n", o->bind, demo_server_port(srv));
+		printf("listening on %s:%d\n", demo_server_bind(srv),
+		       demo_server_port(srv));
 	printf("scenario %s, seed %llu, rate %g Hz%s%s\n",
 	       scenario_mode_name(o->scenario),
 	       (unsigned long long)demo_server_seed(srv), o->rate,

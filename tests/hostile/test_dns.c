@@ -328,3 +328,24 @@ Test(dns, five_thousand_black_holed_endpoints)
 #endif
 	child_stop(&w);
 }
+
+/* serve --bind NAME: resolved once at start; a name that does not exist */
+Test(dns, serve_bind_resolves_names, .init = setup, .fini = teardown)
+{
+	struct child b;
+	char line[256];
+	int rc;
+
+	cr_assert(child_start(&b, false,
+	                      (const char *[]){"serve", "--port", "0", "--bind",
+	                                       "x.good.test", NULL}));
+	cr_assert(child_read_line(&b, line, sizeof(line), 20000));
+	cr_assert(strncmp(line, "listening on 127.0.0.1:", 23) == 0, "%s",
+	          line);
+	child_stop(&b);
+	rc = run_wsdash((const char *[]){"serve", "--port", "0", "--bind",
+	                                 "x.nx.test", NULL},
+	                out, sizeof(out), err, sizeof(err), 30000);
+	cr_assert_eq(rc, 1, "%s", err);
+	cr_assert(strstr(err, "cannot resolve 'x.nx.test'"), "%s", err);
+}

@@ -198,7 +198,7 @@ Test(check, strict_fails_on_426)
 	child_stop(&m);
 }
 
-Test(check, refused_and_dns)
+Test(check, refused)
 {
 	char u[128];
 	cJSON *d, *e;
@@ -209,16 +209,13 @@ Test(check, refused_and_dns)
 	cr_assert(serve_start(&srv, NULL));
 	port = srv.port;
 	child_stop(&srv);
-	cr_assert_eq(check("--json", url(u, sizeof(u), "ws", port, "/ws/a"),
-	                   "ws://no-such-host.invalid/ws/b", NULL),
-	             1);
+	/* (unresolvable names: tests/hostile/test_dns.c, with its own DNS) */
+	cr_assert_eq(
+	    check("--json", url(u, sizeof(u), "ws", port, "/ws/a"), NULL), 1);
 	d = json_doc();
 	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 0);
 	cr_assert_str_eq(jstr(e, "class"), "refused");
 	cr_assert(strstr(jstr(e, "detail"), "nothing listens"));
-	e = cJSON_GetArrayItem(cJSON_GetObjectItem(d, "endpoints"), 1);
-	cr_assert_str_eq(jstr(e, "class"), "dns");
-	cr_assert(strstr(jstr(e, "detail"), "no-such-host.invalid"));
 	cJSON_Delete(d);
 }
 

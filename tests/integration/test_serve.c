@@ -798,6 +798,37 @@ Test(serve, port_in_use_is_a_clear_error)
 	cr_assert_eq(child_stop(&a), 0);
 }
 
+/* --bind takes names: "localhost" listens where clients look first */
+Test(serve, bind_takes_host_names)
+{
+	struct child a;
+	char out[1024], err[1024];
+	int rc;
+
+	cr_assert(serve_start(&a, "--bind", "localhost", NULL));
+	cr_assert(a.port > 0);
+	/* the line tells the address, not the name */
+	{
+		struct child b;
+
+		cr_assert(
+		    child_start(&b, false,
+		                (const char *[]){"serve", "--port", "0",
+		                                 "--bind", "localhost", NULL}));
+		cr_assert(child_read_line(&b, out, sizeof(out), 10000));
+		cr_assert(strncmp(out, "listening on 127.0.0.1:", 23) == 0,
+		          "%s", out);
+		child_stop(&b);
+	}
+	cr_assert_eq(child_stop(&a), 0);
+	/* (a name that does not resolve: tests/hostile/test_dns.c) */
+	rc = run_wsdash((const char *[]){"serve", "--bind", "bad_name!", NULL},
+	                out, sizeof(out), err, sizeof(err), 20000);
+	cr_assert_eq(rc, 2, "%s", err);
+	cr_assert(strstr(err, "not an IPv4 or IPv6 address or a host name"),
+	          "%s", err);
+}
+
 Test(cli, version_help_and_usage_errors)
 {
 	char out[4096], err[4096];

@@ -102,10 +102,21 @@ Test(serve_opts, errors_name_the_option)
 	cr_assert_eq(parse(&o, err, (const char *[]){"--port", "http", NULL}),
 	             SERVE_PARSE_ERR);
 	cr_assert(strstr(err, "--port"), "%s", err);
+	/* names are taken (resolved at start), nonsense is not */
 	cr_assert_eq(
 	    parse(&o, err, (const char *[]){"--bind", "localhost", NULL}),
+	    SERVE_PARSE_OK);
+	cr_assert_str_eq(o.bind, "localhost");
+	cr_assert_eq(
+	    parse(&o, err, (const char *[]){"--bind", "bad_name!", NULL}),
 	    SERVE_PARSE_ERR);
-	cr_assert(strstr(err, "--bind") && strstr(err, "localhost"), "%s", err);
+	cr_assert(strstr(err, "--bind") && strstr(err, "bad_name!"), "%s", err);
+	cr_assert_eq(parse(&o, err, (const char *[]){"--help=3", NULL}),
+	             SERVE_PARSE_ERR);
+	cr_assert(strstr(err, "'--help' takes no value"), "%s", err);
+	cr_assert_eq(parse(&o, err, (const char *[]){"--scenaro", "x", NULL}),
+	             SERVE_PARSE_ERR);
+	cr_assert(strstr(err, "did you mean '--scenario'"), "%s", err);
 	cr_assert_eq(
 	    parse(&o, err, (const char *[]){"--scenario", "chaos", NULL}),
 	    SERVE_PARSE_ERR);
