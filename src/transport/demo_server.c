@@ -34,8 +34,9 @@
 
 #define ACCEPT_BATCH      64 /* accepts per readable event, for fairness */
 #define RELISTEN_RETRY_US (500 * LWS_US_PER_MS)
-#define EMFILE_PAUSE_US   (100 * LWS_US_PER_MS) /* no accept() for this long */
-#define SHED_BATCH        16 /* idle connections closed per EMFILE */
+#define EMFILE_PAUSE_US   (100 * LWS_US_PER_MS) /* nothing to shed: wait */
+#define SHED_PAUSE_US     (5 * LWS_US_PER_MS) /* the shed fds close */
+#define SHED_BATCH        64 /* idle connections closed per EMFILE */
 
 /*
  * Every accepted socket, from accept() to its end (lws allocates the
@@ -423,8 +424,12 @@ accept_resume(lws_sorted_usec_list_t *sul)
 /*
  * Out of file descriptors. The listening socket stays readable, so calling
  * accept() again at once would spin a core: close the oldest idle HTTP
- * connections (no upgrade, no answer being written) to make room, and stop
- * accepting for EMFILE_PAUSE_US.
+ * connections (no upgrade, no answer being written) to make room, and
+ * accept again once they are closed (SHED_PAUSE_US: lws closes them on its
+ * next pass), so a backlog of idle connections drains at thousands a
+ * second and a real client queued behind it is reached (and, sending its
+ * request at once, is not idle when its turn to be shed would come). With
+ * nothing idle to close, wait EMFILE_PAUSE_US.
  */
 static void
 accept_overloaded(struct demo_server *srv, struct lws *listen_wsi, int err)
@@ -449,14 +454,14 @@ accept_overloaded(struct demo_server *srv, struct lws *listen_wsi, int err)
 	srv->shed += (uint64_t)closed;
 	lws_rx_flow_control(listen_wsi, 0);
 	lws_sul_schedule(srv->ctx, 0, &srv->sul_accept, accept_resume,
-	                 EMFILE_PAUSE_US);
+	                 closed ? SHED_PAUSE_US : EMFILE_PAUSE_US);
 	if (now - srv->emfile_logged_us >= LWS_US_PER_SEC) {
 		srv->emfile_logged_us = now;
 		ds_log(srv,
 		       "accept: %s: closed %d idle connection(s) (%llu in "
 		       "all); accepting again in %ld ms",
 		       strerror(err), closed, (unsigned long long)srv->shed,
-		       EMFILE_PAUSE_US / 1000);
+		       (closed ? SHED_PAUSE_US : EMFILE_PAUSE_US) / 1000);
 	}
 }
 
