@@ -494,9 +494,18 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 		goto fail;
 	}
 	watch_signals(w);
-	if (dash)
-		rc = dashboard_run(w, o, &cfg, &m, target, demo != NULL);
-	else
+	if (dash) {
+		struct dash_opts dopt = {
+		    .target = target,
+		    .demo = demo != NULL,
+		    .color = !o->cl.no_color && getenv("NO_COLOR") == NULL,
+		    .bell = true,
+		    .duration_ms = o->duration_ms,
+		    .stop = watch_stop_flag(),
+		};
+
+		rc = dashboard_run(w, &dopt, &cfg, &m);
+	} else
 		rc = watch_headless(w, o, &cfg, &m);
 	watch_w = NULL;
 	watcher_free(w);

@@ -48,6 +48,7 @@ struct log_entry {
 };
 
 struct dash {
+	const struct dash_opts *o;
 	struct watcher *w;
 	struct mon *m;
 	const struct config *cfg;
@@ -929,7 +930,8 @@ dash_changed(void *user, struct mon_ep *ep, unsigned flags,
 	int idx = (int)(ep - d->m->eps);
 	const struct mon_transition *t;
 
-	(void)ev;
+	if (d->o->changed != NULL)
+		d->o->changed(d->o->user, ep, flags, ev);
 	if (flags & MON_CHG_STATE) {
 		log_add(d, idx, ep);
 		t = mon_history(ep, 0);
@@ -962,8 +964,11 @@ dash_changed(void *user, struct mon_ep *ep, unsigned flags,
 static void
 dash_tick(void *user, int64_t now_us)
 {
-	(void)now_us;
-	request_frame(user); /* the clock and the ages move */
+	struct dash *d = user;
+
+	if (d->o->tick != NULL)
+		d->o->tick(d->o->user, now_us);
+	request_frame(d); /* the clock and the ages move */
 }
 
 static void
@@ -1158,24 +1163,22 @@ dashboard_usable(char *why, size_t len)
 }
 
 int
-dashboard_run(struct watcher *w, const struct watch_opts *o,
-              const struct config *cfg, struct mon *m, const char *target,
-              bool demo)
+dashboard_run(struct watcher *w, const struct dash_opts *o,
+              const struct config *cfg, struct mon *m)
 {
 	struct watcher_hooks hooks = {0};
 	struct dash d = {0};
 	struct sigaction sa;
 	char err[256];
 	int rc = CLI_EXIT_OK;
-	bool color = !o->cl.no_color && getenv("NO_COLOR") == NULL;
-
+	d.o = o;
 	d.w = w;
 	d.m = m;
 	d.cfg = cfg;
-	d.target = target;
-	d.demo = demo;
+	d.target = o->target;
+	d.demo = o->demo;
 	d.utf8 = m->utf8;
-	d.stop = watch_stop_flag();
+	d.stop = o->stop;
 	d.pretty_idx = -1;
 	d.flash_until = calloc(m->n ? m->n : 1, sizeof(*d.flash_until));
 	d.flash = calloc(m->n ? m->n : 1, sizeof(*d.flash));
@@ -1185,7 +1188,7 @@ dashboard_run(struct watcher *w, const struct watch_opts *o,
 		free(d.flash);
 		return CLI_EXIT_FAIL;
 	}
-	if (!term_init(color)) {
+	if (!term_init(o->color)) {
 		cli_error(NULL, "cannot use this terminal (TERM=%s)",
 		          getenv("TERM") ? getenv("TERM") : "");
 		free(d.flash_until);
