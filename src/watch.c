@@ -5,17 +5,20 @@
  * after S seconds with status 0.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "wsdash/callbacks.h"
 #include "wsdash/cli.h"
 #include "wsdash/clock.h"
 #include "wsdash/cmdline.h"
 #include "wsdash/layout.h"
 #include "wsdash/mon.h"
+#include "wsdash/notify.h"
 #include "wsdash/outq.h"
 #include "wsdash/serve.h"
 #include "wsdash/watch.h"
@@ -35,6 +38,11 @@ enum {
 	OPT_RETRY_BASE,
 	OPT_NO_HELLO,
 	OPT_MAX_SILENCE,
+	OPT_ON_CHANGE,
+	OPT_ON_CHANGE_TIMEOUT,
+	OPT_LOG,
+	OPT_STATUS_LINE,
+	OPT_FORMAT,
 };
 
 static volatile sig_atomic_t watch_stop;
@@ -92,13 +100,34 @@ watch_usage(FILE *f)
 	    "                     default: off)\n"
 	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
 	    "                     30 s, with jitter (default 1000)\n"
+	    "  --on-change CMD    run CMD with /bin/sh -c on every state "
+	    "change,\n"
+	    "                     with WSDASH_ENDPOINT, WSDASH_URL, "
+	    "WSDASH_STATE,\n"
+	    "                     WSDASH_FROM, WSDASH_MODE, WSDASH_REASON... "
+	    "in\n"
+	    "                     its environment (never in the command "
+	    "line);\n"
+	    "                     output discarded, %d at once\n"
+	    "  --on-change-timeout S\n"
+	    "                     stop a command still running after S "
+	    "seconds\n"
+	    "                     (default %d)\n"
+	    "  --log FILE         append the --json lines to FILE (with the\n"
+	    "                     dashboard too)\n"
+	    "  --status-line      print a short summary line each time it\n"
+	    "                     changes, for tmux: status-right\n"
+	    "                     '#(wsdash watch --status-line)'\n"
+	    "  --format KIND      --status-line styles: tmux (default) or "
+	    "plain\n"
 
 	    "  -h, --help         show this help\n"
 	    "\n"
 	    "dashboard keys: arrows/hjkl/Tab select, Enter details, Esc back,\n"
 	    "r/R reconnect, p pause, ? help, q quit (demo: x breaks a "
 	    "stream)\n",
-	    WPRINT_MSG_LINES, cmdline_common_help);
+	    WPRINT_MSG_LINES, cmdline_common_help, NOTIFY_RUNNING,
+	    NOTIFY_TIMEOUT_MS / 1000);
 }
 
 /*
@@ -113,6 +142,11 @@ struct headless {
 	struct wprint p;
 	struct outq q;
 	struct watcher *w;
+	struct callbacks *cb;
+	/* --status-line: the summary instead of wprint's lines */
+	bool sl;
+	enum statusline_format sl_format;
+	char sl_last[STATUSLINE_MAX + 1];
 };
 
 static void
@@ -149,14 +183,46 @@ emit(struct headless *h, char *s)
 	headless_flush(h);
 }
 
+/* --status-line: the summary, if it is not the line printed last. */
+static void
+headless_status(struct headless *h)
+{
+	char line[STATUSLINE_MAX + 1];
+
+	statusline_text(line, sizeof(line) - 1, h->p.m, h->sl_format, h->p.utf8,
+	                STATUSLINE_COLS);
+	if (strcmp(line, h->sl_last) == 0)
+		return;
+	snprintf(h->sl_last, sizeof(h->sl_last), "%s", line);
+	strcat(line, "\n");
+	emit(h, strdup(line));
+}
+
+/*
+ * Whether the reader of stdout went away (tmux ended, or closed the job)
+ * although nothing was written lately: a status line may not change for
+ * days, and must not outlive its reader.
+ */
+static bool
+headless_reader_gone(void)
+{
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 static void
 headless_changed(void *user, struct mon_ep *ep, unsigned flags,
                  const struct mon_event *ev)
 {
 	struct headless *h = user;
 
-	emit(h, wprint_change(&h->p, ep, flags, ev, clock_mono_us(),
-	                      (double)clock_wall_us() / 1000.0));
+	callbacks_changed(h->cb, ep, flags, ev);
+	if (h->sl)
+		headless_status(h);
+	else
+		emit(h, wprint_change(&h->p, ep, flags, ev, clock_mono_us(),
+		                      (double)clock_wall_us() / 1000.0));
 }
 
 static void
@@ -164,7 +230,14 @@ headless_tick(void *user, int64_t now_us)
 {
 	struct headless *h = user;
 
-	emit(h, wprint_tick(&h->p, now_us, (double)clock_wall_us() / 1000.0));
+	callbacks_tick(h->cb, now_us);
+	if (!h->sl) {
+		emit(h, wprint_tick(&h->p, now_us,
+		                    (double)clock_wall_us() / 1000.0));
+	} else if (headless_reader_gone()) {
+		watch_stop = 1;
+		watcher_wake(h->w);
+	}
 }
 
 int
@@ -184,6 +257,12 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 	    {"retry-base", required_argument, NULL, OPT_RETRY_BASE},
 	    {"no-hello", no_argument, NULL, OPT_NO_HELLO},
 	    {"max-silence", required_argument, NULL, OPT_MAX_SILENCE},
+	    {"on-change", required_argument, NULL, OPT_ON_CHANGE},
+	    {"on-change-timeout", required_argument, NULL,
+	     OPT_ON_CHANGE_TIMEOUT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"status-line", no_argument, NULL, OPT_STATUS_LINE},
+	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -270,12 +349,47 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 				return -1;
 			o->retry_base_ms = (int)v;
 			break;
+		case OPT_ON_CHANGE:
+			o->on_change = optarg;
+			break;
+		case OPT_ON_CHANGE_TIMEOUT:
+			if (!cli_parse_double("--on-change-timeout", optarg,
+			                      0.1, 86400, &d, err, errlen))
+				return -1;
+			o->on_change_timeout_ms = (int)(d * 1000);
+			break;
+		case OPT_LOG:
+			o->log_path = optarg;
+			break;
+		case OPT_STATUS_LINE:
+			o->status_line = true;
+			break;
+		case OPT_FORMAT:
+			if (!statusline_parse_format(optarg, &o->format)) {
+				snprintf(
+				    err, errlen,
+				    "--format: '%.32s' (use tmux or plain)",
+				    optarg);
+				return -1;
+			}
+			o->format_set = true;
+			break;
 		case 'h':
 			return 1;
 		default:
 			cmdline_getopt_error(c, argv, longopts, err, errlen);
 			return -1;
 		}
+	}
+	if (o->format_set && !o->status_line) {
+		snprintf(err, errlen, "--format goes with --status-line");
+		return -1;
+	}
+	if (o->status_line && (o->plain || o->cl.json)) {
+		snprintf(err, errlen,
+		         "--status-line prints lines of its own: not with %s",
+		         o->plain ? "--plain" : "--json");
+		return -1;
 	}
 	o->endpoints = argv + optind;
 	o->nendpoints = argc - optind;
@@ -354,10 +468,11 @@ watch_stop_flag(void)
 /* Headless watch: lines on stdout until stopped. */
 static int
 watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
-               struct mon *m)
+               struct mon *m, struct callbacks *cb)
 {
 	struct watcher_hooks hooks = {0};
-	struct headless h = {.w = w};
+	struct headless h = {
+	    .w = w, .cb = cb, .sl = o->status_line, .sl_format = o->format};
 	char err[512];
 	int rc = CLI_EXIT_OK;
 
@@ -371,7 +486,11 @@ watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
 		outq_done(&h.q);
 		return CLI_EXIT_FAIL;
 	}
-	emit(&h, wprint_start(&h.p, cfg, (double)clock_wall_us() / 1000.0));
+	if (h.sl)
+		headless_status(&h);
+	else
+		emit(&h,
+		     wprint_start(&h.p, cfg, (double)clock_wall_us() / 1000.0));
 	hooks.user = &h;
 	hooks.changed = headless_changed;
 	hooks.tick = headless_tick;
@@ -426,9 +545,10 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 	struct config cfg = {0};
 	struct watcher *w = NULL;
 	struct mon m = {0};
+	struct callbacks cb;
 	char err[768], server[96], target[URL_HOST_MAX + URL_PATH_MAX + 64];
-	bool dash = !o->plain && !o->cl.json && isatty(STDIN_FILENO) &&
-	            isatty(STDOUT_FILENO);
+	bool dash = !o->plain && !o->cl.json && !o->status_line &&
+	            isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	bool utf8 = cli_locale_utf8();
 	const char *log;
 
@@ -493,6 +613,12 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 		snprintf(err, sizeof(err), "out of memory");
 		goto fail;
 	}
+	if (!callbacks_init(&cb, &m, &cfg, o->on_change,
+	                    o->on_change_timeout_ms, o->log_path, dash, cmd,
+	                    err, sizeof(err))) {
+		mon_done(&m);
+		goto usage;
+	}
 	watch_signals(w);
 	if (dash) {
 		struct dash_opts dopt = {
@@ -502,11 +628,15 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 		    .bell = true,
 		    .duration_ms = o->duration_ms,
 		    .stop = watch_stop_flag(),
+		    .changed = callbacks_changed,
+		    .tick = callbacks_tick,
+		    .user = &cb,
 		};
 
 		rc = dashboard_run(w, &dopt, &cfg, &m);
 	} else
-		rc = watch_headless(w, o, &cfg, &m);
+		rc = watch_headless(w, o, &cfg, &m, &cb);
+	callbacks_done(&cb);
 	watch_w = NULL;
 	watcher_free(w);
 	mon_done(&m);

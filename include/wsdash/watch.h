@@ -14,6 +14,7 @@
 
 #include "wsdash/cmdline.h"
 #include "wsdash/config.h"
+#include "wsdash/statusline.h"
 
 struct watcher;
 struct serve_opts;
@@ -32,7 +33,13 @@ struct watch_opts {
 
 	size_t max_message;
 	const char *hello;
-	bool no_hello; /* --no-hello, --hello none */
+	bool no_hello;            /* --no-hello, --hello none */
+	const char *on_change;    /* --on-change CMD, or NULL */
+	int on_change_timeout_ms; /* 0: NOTIFY_TIMEOUT_MS */
+	const char *log_path;     /* --log FILE, or NULL */
+	bool status_line;         /* --status-line */
+	bool format_set;          /* --format given */
+	enum statusline_format format;
 	char *const *endpoints;
 	int nendpoints;
 };
