@@ -33,8 +33,13 @@ struct shape {
 	int name_w, max_names;
 };
 
-static const struct shape shapes[] = {
-    {0, 1000}, {16, 1000}, {12, 1000}, {10, 3}, {8, 2}, {6, 1}, {0, 0},
+#define NAME_MIN_W  6 /* names are not cut shorter: counts instead */
+#define GROUP_NAMES 8 /* a group of more is a count, whatever the width */
+
+/* The endpoints in each group: how many, and the first GROUP_NAMES. */
+struct groups {
+	size_t count[NG];
+	const struct mon_ep *named[NG][GROUP_NAMES];
 };
 
 /* A growing line in a fixed buffer (silently cut at the end). */
@@ -158,9 +163,11 @@ put_name(struct sbuf *b, const struct mon_ep *ep, const struct shape *sh,
 
 /* The line in one shape. */
 static void
-render(struct sbuf *b, const struct mon *m, const size_t count[NG],
-       const struct shape *sh, enum statusline_format f, bool utf8)
+render(struct sbuf *b, const struct groups *gr, const struct shape *sh,
+       enum statusline_format f, bool utf8)
 {
+	const size_t *count = gr->count;
+
 	bool first = true;
 
 	for (int g = 0; g < NG; g++) {
@@ -179,15 +186,10 @@ render(struct sbuf *b, const struct mon *m, const size_t count[NG],
 			snprintf(num, sizeof(num), "%zu", count[g]);
 			put(b, num);
 		} else {
-			bool comma = false;
-
-			for (size_t i = 0; i < m->n; i++) {
-				if (group_of(&m->eps[i]) != (enum group)g)
-					continue;
-				if (comma)
+			for (size_t i = 0; i < count[g]; i++) {
+				if (i > 0)
 					put(b, ",");
-				comma = true;
-				put_name(b, &m->eps[i], sh, f, utf8);
+				put_name(b, gr->named[g][i], sh, f, utf8);
 			}
 		}
 		put(b, " ");
@@ -197,13 +199,38 @@ render(struct sbuf *b, const struct mon *m, const size_t count[NG],
 	}
 }
 
+/* Columns of ep's name, as put_name() writes it whole. */
+static int
+name_cols(const struct mon_ep *ep, bool utf8)
+{
+	char clean[CONFIG_NAME_MAX * 3 + 8];
+	const char *name = ep->cfg && ep->cfg->name ? ep->cfg->name : "?";
+
+	sanitize_text(clean, sizeof(clean), name, strlen(name), utf8);
+	return text_cols(clean);
+}
+
+/* Whether the line in shape sh takes at most cols columns. */
+static bool
+fits(const struct groups *gr, const struct shape *sh, bool utf8, int cols)
+{
+	char plain[STATUSLINE_MAX];
+	struct sbuf t = {plain, sizeof(plain), 0};
+
+	plain[0] = '\0';
+	render(&t, gr, sh, STATUSLINE_PLAIN, utf8);
+	return text_cols(plain) <= cols;
+}
+
 size_t
 statusline_text(char *out, size_t len, const struct mon *m,
                 enum statusline_format f, bool utf8, int cols)
 {
-	size_t count[NG] = {0};
-	const struct shape *sh = NULL;
+	static const int max_names[] = {GROUP_NAMES, 3, 2, 1, 0};
+	struct groups gr;
+	struct shape sh = {0, 0};
 	struct sbuf b = {out, len, 0};
+	int longest = 0;
 
 	if (len == 0)
 		return 0;
@@ -212,20 +239,36 @@ statusline_text(char *out, size_t len, const struct mon *m,
 		put(&b, "no endpoints");
 		return b.n;
 	}
-	for (size_t i = 0; i < m->n; i++)
-		count[group_of(&m->eps[i])]++;
-	/* the first shape whose plain text fits (styles take no columns) */
-	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		char plain[STATUSLINE_MAX];
-		struct sbuf t = {plain, sizeof(plain), 0};
+	memset(&gr, 0, sizeof(gr));
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mon_ep *ep = &m->eps[i];
+		enum group g = group_of(ep);
 
-		sh = &shapes[i];
-		plain[0] = '\0';
-		render(&t, m, count, sh, STATUSLINE_PLAIN, utf8);
-		if (text_cols(plain) <= cols)
-			break;
+		if (g != G_LIVE && gr.count[g] < GROUP_NAMES) {
+			gr.named[g][gr.count[g]] = ep;
+			if (name_cols(ep, utf8) > longest)
+				longest = name_cols(ep, utf8);
+		}
+		gr.count[g]++;
 	}
-	render(&b, m, count, sh, f, utf8);
+	/*
+	 * The first shape whose plain text fits (styles take no columns):
+	 * every name whole, then cut a column at a time, then the same with
+	 * at most 3, 2, 1 names a group, then counts.
+	 */
+	for (size_t k = 0; k < sizeof(max_names) / sizeof(max_names[0]); k++) {
+		sh.max_names = max_names[k];
+		for (sh.name_w = 0; sh.name_w == 0 || sh.name_w >= NAME_MIN_W;
+		     sh.name_w = sh.name_w == 0 ? longest - 1 : sh.name_w - 1) {
+			if (fits(&gr, &sh, utf8, cols))
+				goto found;
+			if (sh.max_names == 0)
+				break;
+		}
+	}
+	sh.max_names = 0;
+found:
+	render(&b, &gr, &sh, f, utf8);
 	return b.n;
 }
 

@@ -218,9 +218,9 @@ headless_changed(void *user, struct mon_ep *ep, unsigned flags,
 	struct headless *h = user;
 
 	callbacks_changed(h->cb, ep, flags, ev);
-	if (h->sl)
+	if (h->sl && (flags & MON_CHG_STATE))
 		headless_status(h);
-	else
+	else if (!h->sl)
 		emit(h, wprint_change(&h->p, ep, flags, ev, clock_mono_us(),
 		                      (double)clock_wall_us() / 1000.0));
 }

@@ -33,15 +33,17 @@ struct watch_opts {
 
 	size_t max_message;
 	const char *hello;
-	bool no_hello;            /* --no-hello, --hello none */
+	bool no_hello; /* --no-hello, --hello none */
+	char *const *endpoints;
+	int nendpoints;
+
+	/* call-backs: the --on-change command, the --log file, tmux */
 	const char *on_change;    /* --on-change CMD, or NULL */
 	int on_change_timeout_ms; /* 0: NOTIFY_TIMEOUT_MS */
 	const char *log_path;     /* --log FILE, or NULL */
 	bool status_line;         /* --status-line */
 	bool format_set;          /* --format given */
 	enum statusline_format format;
-	char *const *endpoints;
-	int nendpoints;
 };
 
 /* 0 ok, 1 --help, -1 error (message in err). argv[0] is the command. */
