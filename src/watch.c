@@ -147,7 +147,19 @@ struct headless {
 	bool sl;
 	enum statusline_format sl_format;
 	char sl_last[STATUSLINE_MAX + 1];
+	int64_t sl_at_us; /* when the last line was printed */
+	bool sl_due;      /* a change waits for SL_GAP_US to pass */
 };
+
+/*
+ * tmux redraws its status bar when a #() command prints, but at most once
+ * per second of the wall clock; a second line within the same second waits
+ * for the next status-interval (15 s by default). So lines are at least
+ * this far apart, and the last change always gets its line.
+ */
+#define SL_GAP_US (1100 * 1000)
+
+static void headless_status(struct headless *h);
 
 static void
 headless_flush(void *user)
@@ -155,6 +167,8 @@ headless_flush(void *user)
 	struct headless *h = user;
 	uint64_t lost;
 
+	if (h->sl_due)
+		headless_status(h);
 	if (!outq_flush(&h->q)) {
 		watch_stop = 1;
 		watcher_wake(h->w);
@@ -183,16 +197,27 @@ emit(struct headless *h, char *s)
 	headless_flush(h);
 }
 
-/* --status-line: the summary, if it is not the line printed last. */
+/*
+ * --status-line: the summary, if it is not the line printed last, now or
+ * (as a frame) once SL_GAP_US has passed since the last one.
+ */
 static void
 headless_status(struct headless *h)
 {
 	char line[STATUSLINE_MAX + 1];
+	int64_t now = clock_mono_us();
 
 	statusline_text(line, sizeof(line) - 1, h->p.m, h->sl_format, h->p.utf8,
 	                STATUSLINE_COLS);
+	h->sl_due = false;
 	if (strcmp(line, h->sl_last) == 0)
 		return;
+	if (h->sl_at_us != 0 && now - h->sl_at_us < SL_GAP_US) {
+		h->sl_due = true;
+		watcher_frame(h->w, SL_GAP_US - (now - h->sl_at_us));
+		return;
+	}
+	h->sl_at_us = now;
 	snprintf(h->sl_last, sizeof(h->sl_last), "%s", line);
 	strcat(line, "\n");
 	emit(h, strdup(line));

@@ -46,6 +46,8 @@ After a valid 101 (/ws/...):
   /ws/ping-flood     protocol PINGs as fast as the socket takes them, plus
                      a message every 100 ms
   /ws/close/CODE     a close frame with CODE and a reason, right away
+  /ws/close-text/HEX a close frame with 1011 and the reason HEX spells
+                     (bytes in hex, at most 123), right away
   /ws/accept-close   accept, then close at once (counts connections)
   /ws/big-json       valid JSON messages of 200 KiB (type big_update)
   /ws/pong-replay    answers the first ping, then replays that same pong
@@ -328,6 +330,10 @@ def ws_mode(conn, path):
                 i += 1
                 r.send(text(sample(i)))
                 last = time.time()
+    elif path.startswith("/ws/close-text/"):
+        reason = bytes.fromhex(path.rsplit("/", 1)[1])[:123]
+        r.send(close_frame(1011, reason))
+        time.sleep(0.5)
     elif path.startswith("/ws/close/"):
         code = int(path.rsplit("/", 1)[1])
         r.send(close_frame(code, b"bye"))
