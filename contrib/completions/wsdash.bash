@@ -18,7 +18,8 @@ _wsdash_options()
 		-h --help"
 	local watch="--plain --duration --ping-interval --ping-timeout --ping
 		--poll-interval --max-message --hello --no-hello
-		--max-silence --retry-base"
+		--max-silence --retry-base --on-change --on-change-timeout
+		--log --status-line --format"
 
 	case $1 in
 	watch) echo "$common $watch" ;;
@@ -45,12 +46,14 @@ _wsdash_values()
 	--flavor) echo "words demo tac" ;;
 	--ping) echo "words protocol json" ;;
 	--hello) echo "words none" ;;
-	--config | --cacert) echo "@file" ;;
+	--format) echo "words tmux plain" ;;
+	--config | --cacert | --log) echo "@file" ;;
+	--on-change) echo "@command" ;;
 	--server | --timeout | -H | --header | --origin | --subprotocol | \
 		--duration | --ping-interval | --ping-timeout | \
 		--poll-interval | --max-message | --max-silence | \
 		--retry-base | --seed | --speed | --rate | --port | \
-		--count | --bind)
+		--count | --bind | --on-change-timeout)
 		echo "" ;;
 	*) return 1 ;;
 	esac
@@ -97,6 +100,9 @@ _wsdash()
 		@file)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			;;
+		@command)
+			mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 			;;
 		esac
 		return

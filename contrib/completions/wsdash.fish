@@ -65,6 +65,11 @@ complete -c wsdash -n '__wsdash_in watch demo' -l hello -x -a none -d 'send this
 complete -c wsdash -n '__wsdash_in watch demo' -l no-hello -d 'send nothing after connecting'
 complete -c wsdash -n '__wsdash_in watch demo' -l max-silence -x -d 'flag a stream silent for MS'
 complete -c wsdash -n '__wsdash_in watch demo' -l retry-base -x -d 'first WebSocket retry after MS'
+complete -c wsdash -n '__wsdash_in watch demo' -l on-change -x -a '(__fish_complete_command)' -d 'run a command on every state change'
+complete -c wsdash -n '__wsdash_in watch demo' -l on-change-timeout -x -d 'stop an --on-change command after S seconds'
+complete -c wsdash -n '__wsdash_in watch demo' -l log -r -F -d 'append the JSON lines to a file'
+complete -c wsdash -n '__wsdash_in watch demo' -l status-line -d 'a summary line on each change (tmux status bar)'
+complete -c wsdash -n '__wsdash_in watch demo' -l format -x -a 'tmux plain' -d '--status-line styles'
 
 # check
 complete -c wsdash -n '__wsdash_in check' -l strict -d '426 Upgrade Required fails too'
