@@ -22,6 +22,7 @@
 
 #include "jlines.h"
 #include "proc.h"
+#include "tmuxs.h"
 
 #define WAIT_MS 30000
 
@@ -72,16 +73,6 @@ slurp(const char *file)
 	return buf;
 }
 
-static int
-count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
-}
-
 /* Wait until file holds needle at least times times. */
 static bool
 wait_file(const char *file, const char *needle, int times, int timeout_ms)
@@ -90,7 +81,7 @@ wait_file(const char *file, const char *needle, int times, int timeout_ms)
 
 	do {
 		char *s = slurp(file);
-		bool ok = count(s, needle) >= times;
+		bool ok = tmuxs_count(s, needle) >= times;
 
 		free(s);
 		if (ok)
@@ -382,10 +373,10 @@ Test(callbacks, hanging_commands_never_delay_the_watch, .init = mkdir_tmp,
 	cr_assert_eq(children_of(w.pid), 0, "commands still running");
 	cr_assert_eq(child_stop(&w), 0, "unclean exit");
 	err = slurp(path("err"));
-	cr_assert_eq(count(err, "the oldest waiting runs are dropped"), 1, "%s",
-	             err);
-	cr_assert_eq(count(err, "longer than 0.5 s and was stopped"), 1, "%s",
-	             err);
+	cr_assert_eq(tmuxs_count(err, "the oldest waiting runs are dropped"), 1,
+	             "%s", err);
+	cr_assert_eq(tmuxs_count(err, "longer than 0.5 s and was stopped"), 1,
+	             "%s", err);
 	cr_assert(strstr(err, "runs dropped"), "no total at exit: %s", err);
 	free(err);
 	cr_assert_eq(child_stop(&srv), 0);
@@ -489,7 +480,7 @@ Test(callbacks, log_write_errors_are_told_once, .init = mkdir_tmp,
 	    wait_file(path("err"), "No space left on device", 1, WAIT_MS));
 	cr_assert_eq(child_stop(&w), 0, "unclean exit");
 	e = slurp(path("err"));
-	cr_assert_eq(count(e, "--log: cannot write"), 1, "%s", e);
+	cr_assert_eq(tmuxs_count(e, "--log: cannot write"), 1, "%s", e);
 	cr_assert(strstr(e, "lines could not be written"), "%s", e);
 	free(e);
 	cr_assert_eq(child_stop(&srv), 0);
@@ -502,83 +493,26 @@ Test(callbacks, log_write_errors_are_told_once, .init = mkdir_tmp,
 	             2);
 	cr_assert(strstr(err, "/nonexistent-dir/x.jsonl: No such file"), "%s",
 	          err);
-	cr_assert_eq(count(err, "\n"), 1, "%s", err);
+	cr_assert_eq(tmuxs_count(err, "\n"), 1, "%s", err);
 }
 
 /* --- the dashboard, in tmux -------------------------------------------- */
 
-static char sock[64];
-
-static int
-tmux(const char *fmt, ...)
-{
-	char cmd[2048], args[1800];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "tmux -L %s %s >/dev/null 2>&1", sock, args);
-	return system(cmd);
-}
-
-/* The pane as text (-e: with its colours), caller frees. */
-static char *
-capture(const char *sock_name, const char *flags)
-{
-	char cmd[256];
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -p %s -t s",
-	         sock_name, flags);
-	p = popen(cmd, "r");
-	if (p != NULL) {
-		n = fread(buf, 1, cap - 1, p);
-		pclose(p);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static bool
-wait_pane(const char *sock_name, const char *text, int timeout_ms)
-{
-	long long end = test_now_ms() + timeout_ms;
-
-	do {
-		char *s = capture(sock_name, "");
-		bool ok = strstr(s, text) != NULL;
-
-		free(s);
-		if (ok)
-			return true;
-		usleep(50000);
-	} while (test_now_ms() < end);
-	return false;
-}
-
-static char inner[64]; /* a tmux server inside a pane of the other */
+static struct tmuxs tx;    /* the terminal the dashboard runs in */
+static struct tmuxs inner; /* a tmux server inside a pane of tx */
 
 static void
 tmux_stop(void)
 {
-	char cmd[128];
-
-	tmux("kill-server");
-	if (inner[0]) {
-		snprintf(cmd, sizeof(cmd),
-		         "tmux -L %s kill-server >/dev/null 2>&1", inner);
-		if (system(cmd)) {
-		}
-	}
+	tmuxs_kill(&tx);
+	tmuxs_kill(&inner);
 	rm_tmp();
 }
 
 /*
  * Under the dashboard: the --log file gets the lines, the --on-change
- * command runs, and nothing either prints reaches the screen.
+ * command runs, nothing it prints reaches the screen, and what wsdash has
+ * to say about it (it fails) waits until the terminal is restored.
  */
 Test(callbacks, log_and_on_change_under_the_dashboard, .init = mkdir_tmp,
      .fini = tmux_stop)
@@ -587,33 +521,41 @@ Test(callbacks, log_and_on_change_under_the_dashboard, .init = mkdir_tmp,
 	char *s;
 
 	cr_assert(serve_start(&srv, NULL));
-	snprintf(sock, sizeof(sock), "wsdash-cb-%d", (int)getpid());
-	tmux("kill-server");
-	cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
-	                  "\"LANG=C.UTF-8 %s watch --server "
-	                  "http://127.0.0.1:%d --poll-interval 200 "
-	                  "--log %s --on-change 'echo ON-CHANGE-OUT; "
-	                  "echo ON-CHANGE-ERR >&2; echo \\$WSDASH_STATE >> "
-	                  "%s'; echo EXIT=\\$?; sleep 30\"",
-	                  WSDASH_BIN, srv.port, path("log.jsonl"), path("ran")),
+	tmuxs_init(&tx, "cb");
+	cr_assert_eq(tmuxs_cmd(&tx,
+	                       "new-session -d -s s -x 120 -y 36 "
+	                       "\"LANG=C.UTF-8 %s watch --server "
+	                       "http://127.0.0.1:%d --poll-interval 200 "
+	                       "--log %s --on-change 'echo ON-CHANGE-OUT; "
+	                       "echo ON-CHANGE-ERR >&2; echo \\$WSDASH_STATE "
+	                       ">> %s; exit 3'; echo EXIT=\\$?; sleep 30\"",
+	                       WSDASH_BIN, srv.port, path("log.jsonl"),
+	                       path("ran")),
 	             0, "tmux did not start");
 	cr_assert(wait_log_states(path("log.jsonl"), "live", 3));
 	cr_assert(wait_file(path("ran"), "live", 3, WAIT_MS));
 	jl_post(srv.port, "/control/down?path=/ws/routes&status=503");
 	cr_assert(wait_log_states(path("log.jsonl"), "polling", 1));
 	cr_assert(wait_file(path("ran"), "polling", 1, WAIT_MS));
-	cr_assert(wait_pane(sock, "routes", WAIT_MS), "no dashboard");
-	s = capture(sock, "");
+	/* the failure is in the log at once */
+	cr_assert(
+	    wait_file(path("log.jsonl"), "exited with status 3", 1, WAIT_MS));
+	cr_assert(tmuxs_wait(&tx, "s", "routes", 1, WAIT_MS), "no dashboard");
+	s = tmuxs_capture(&tx, "s", "");
 	cr_assert_null(strstr(s, "ON-CHANGE"),
 	               "a command wrote on the "
 	               "screen:\n%s",
 	               s);
+	cr_assert_null(strstr(s, "exited with status"),
+	               "a message over the dashboard:\n%s", s);
 	free(s);
-	tmux("send-keys -t s q");
-	cr_assert(wait_pane(sock, "EXIT=0", WAIT_MS), "no clean exit");
-	s = capture(sock, "");
+	tmuxs_cmd(&tx, "send-keys -t s q");
+	cr_assert(tmuxs_wait(&tx, "s", "EXIT=0", 1, WAIT_MS), "no clean exit");
+	s = tmuxs_capture(&tx, "s", "");
 	cr_assert_null(strstr(s, "ON-CHANGE"), "%s", s);
-	cr_assert_null(strstr(s, "wsdash watch:"), "a warning at exit:\n%s", s);
+	cr_assert_eq(tmuxs_count(s, "wsdash watch: --on-change: the command "
+	                            "exited with status 3"),
+	             1, "said once, after the dashboard:\n%s", s);
 	free(s);
 	cr_assert_eq(child_stop(&srv), 0);
 }
@@ -737,8 +679,8 @@ Test(callbacks, status_line_in_a_real_tmux_status_bar, .init = mkdir_tmp,
 	pid_t pid;
 
 	cr_assert(serve_start(&srv, NULL));
-	snprintf(sock, sizeof(sock), "wsdash-cb-out-%d", (int)getpid());
-	snprintf(inner, sizeof(inner), "wsdash-cb-in-%d", (int)getpid());
+	tmuxs_init(&tx, "cb-out");
+	tmuxs_init(&inner, "cb-in");
 	snprintf(conf, sizeof(conf), "%s", path("inner.conf"));
 	f = fopen(conf, "w");
 	cr_assert_not_null(f);
@@ -748,33 +690,30 @@ Test(callbacks, status_line_in_a_real_tmux_status_bar, .init = mkdir_tmp,
 	        "%s watch --status-line --server http://127.0.0.1:%d)|END'\n",
 	        path("pid"), WSDASH_BIN, srv.port);
 	fclose(f);
-	{
-		char cmd[1024];
-
-		snprintf(cmd, sizeof(cmd),
-		         "tmux -u -L %s -f %s new-session -d -s s -x 100 "
-		         "-y 10 'sleep 300' >/dev/null 2>&1",
-		         inner, conf);
-		cr_assert_eq(system(cmd), 0, "inner tmux");
-	}
-	tmux("kill-server");
-	cr_assert_eq(tmux("-u -f /dev/null new-session -d -s s -x 100 -y 10 "
-	                  "\"env -u TMUX LC_ALL=C.UTF-8 tmux -u -L %s "
-	                  "attach -t s\"",
-	                  inner),
+	cr_assert_eq(tmuxs_cmd(&inner,
+	                       "-u -f %s new-session -d -s s -x 100 -y 10 "
+	                       "'sleep 300'",
+	                       conf),
+	             0, "inner tmux");
+	cr_assert_eq(tmuxs_cmd(&tx,
+	                       "-u -f /dev/null new-session -d -s s -x 100 "
+	                       "-y 10 \"env -u TMUX LC_ALL=C.UTF-8 tmux -u "
+	                       "-L %s attach -t s\"",
+	                       inner.sock),
 	             0, "outer tmux");
 	/* tmux redraws for a line at most once a second (else every
 	 * status-interval, 15 s): the bar follows within a few seconds */
-	cr_assert(wait_pane(sock, "\u25cf 3 live|END", 8000),
+	cr_assert(tmuxs_wait(&tx, "s", "\u25cf 3 live|END", 1, 8000),
 	          "no status line in the bar");
-	s = capture(sock, "-e");
+	s = tmuxs_capture(&tx, "s", "-e");
 	cr_assert_null(strstr(s, "#["), "styles shown as text:\n%s", s);
 	cr_assert(strstr(s, "\x1b[32m\u25cf 3 live"), "not green:\n%s", s);
 	free(s);
 	jl_post(srv.port, "/control/down?path=/ws/routes&status=503");
-	cr_assert(
-	    wait_pane(sock, "\u25cf 2 live \u21bb routes polling|END", 8000),
-	    "the bar does not follow");
+	cr_assert(tmuxs_wait(&tx, "s",
+	                     "\u25cf 2 live \u21bb routes polling|END", 1,
+	                     8000),
+	          "the bar does not follow");
 
 	/* the inner server goes: so does the command */
 	pid_s = slurp(path("pid"));
@@ -782,10 +721,9 @@ Test(callbacks, status_line_in_a_real_tmux_status_bar, .init = mkdir_tmp,
 	free(pid_s);
 	cr_assert_gt(pid, 0);
 	{
-		char cmd[256], stat[64];
+		char stat[64];
 
-		snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server", inner);
-		cr_assert_eq(system(cmd), 0);
+		cr_assert_eq(tmuxs_cmd(&inner, "kill-server"), 0);
 		snprintf(stat, sizeof(stat), "/proc/%d/stat", (int)pid);
 		for (long long end = test_now_ms() + WAIT_MS;;) {
 			char *st = slurp(stat), *rp = strrchr(st, ')');
