@@ -375,6 +375,11 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 			o->retry_base_ms = (int)v;
 			break;
 		case OPT_ON_CHANGE:
+			if (optarg[0] == '\0') {
+				snprintf(err, errlen,
+				         "--on-change: empty command");
+				return -1;
+			}
 			o->on_change = optarg;
 			break;
 		case OPT_ON_CHANGE_TIMEOUT:

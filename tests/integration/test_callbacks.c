@@ -649,10 +649,14 @@ Test(callbacks, usage_errors)
 	    {"watch", "--status-line", "--plain", NULL},
 	    {"watch", "--status-line", "--format", "i3bar", NULL},
 	    {"watch", "--on-change-timeout", "0", "--on-change", "true", NULL},
+	    {"watch", "--on-change", "", NULL},
 	};
-	static const char *const why[] = {
-	    "--format goes with --status-line", "not with --json",
-	    "not with --plain", "(use tmux or plain)", "--on-change-timeout"};
+	static const char *const why[] = {"--format goes with --status-line",
+	                                  "not with --json",
+	                                  "not with --plain",
+	                                  "(use tmux or plain)",
+	                                  "--on-change-timeout",
+	                                  "--on-change: empty command"};
 	char out[4096], err[4096];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
