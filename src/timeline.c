@@ -36,8 +36,8 @@ timeline_set(struct timeline *t, int64_t now_us, enum tl_state state)
 }
 
 void
-timeline_cells(const struct timeline *t, int64_t now_us, int64_t cell_us,
-               int n, int8_t *out)
+timeline_cells(const struct timeline *t, int64_t now_us, int64_t cell_us, int n,
+               int8_t *out)
 {
 	unsigned k = 0; /* the last change at or before the cell's start */
 
@@ -53,7 +53,8 @@ timeline_cells(const struct timeline *t, int64_t now_us, int64_t cell_us,
 			k++;
 		i = k;
 		if (t->len > 0 && t->at_us[slot(t, k)] <= from) {
-			worst = t->state[slot(t, k)]; /* in force at the start */
+			worst =
+			    t->state[slot(t, k)]; /* in force at the start */
 			i = k + 1;
 		}
 		/* and every change during the cell */
