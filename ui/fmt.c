@@ -79,11 +79,11 @@ ui_fmt_clock(int64_t wall_ms, char *out, size_t len)
 }
 
 struct ui_badge
-ui_badge(const struct mon_ep *ep, bool utf8)
+ui_badge_of(enum mon_state state, bool paused, bool utf8)
 {
-	if (ep->paused)
+	if (paused)
 		return (struct ui_badge){utf8 ? "\u2016" : "=", "PAUSED"};
-	switch (ep->state) {
+	switch (state) {
 	case MON_LIVE:
 		return (struct ui_badge){utf8 ? "\u25cf" : "*", "LIVE"};
 	case MON_STALE:
@@ -96,6 +96,12 @@ ui_badge(const struct mon_ep *ep, bool utf8)
 	default:
 		return (struct ui_badge){utf8 ? "\u25cb" : ".", "CONNECTING"};
 	}
+}
+
+struct ui_badge
+ui_badge(const struct mon_ep *ep, bool utf8)
+{
+	return ui_badge_of(ep->state, ep->paused, utf8);
 }
 
 const char *
@@ -320,9 +326,15 @@ ui_names_fit(const char *const *names, int n, int cols, bool utf8,
 enum tl_state
 ui_tl_state(const struct mon_ep *ep)
 {
-	if (ep->paused)
+	return ui_tl_of(ep->state, ep->paused);
+}
+
+enum tl_state
+ui_tl_of(enum mon_state state, bool paused)
+{
+	if (paused)
 		return TL_PAUSED;
-	switch (ep->state) {
+	switch (state) {
 	case MON_LIVE:
 		return TL_LIVE;
 	case MON_STALE:

@@ -39,6 +39,7 @@ struct ui_badge {
 
 /* The badge of an endpoint's state. */
 struct ui_badge ui_badge(const struct mon_ep *ep, bool utf8);
+struct ui_badge ui_badge_of(enum mon_state state, bool paused, bool utf8);
 
 /* "WebSocket", "polling (fallback)", "no connection", "paused". */
 const char *ui_mode_words(const struct mon_ep *ep);
@@ -82,8 +83,9 @@ const char *ui_sep(bool utf8);
 void ui_names_fit(const char *const *names, int n, int cols, bool utf8,
                   char (*out)[UI_NAME_MAX]);
 
-/* The state a timeline cell shows for an endpoint now. */
+/* The state a timeline cell shows for an endpoint now (or for a state). */
 enum tl_state ui_tl_state(const struct mon_ep *ep);
+enum tl_state ui_tl_of(enum mon_state state, bool paused);
 
 /* A timeline cell: the state's symbol ("\u00b7"/" " when unknown). */
 const char *ui_tl_symbol(int tl_state, bool utf8);
