@@ -35,6 +35,7 @@ enum {
 	OPT_RETRY_BASE,
 	OPT_NO_HELLO,
 	OPT_MAX_SILENCE,
+	OPT_NO_BELL,
 };
 
 static volatile sig_atomic_t watch_stop;
@@ -92,11 +93,14 @@ watch_usage(FILE *f)
 	    "                     default: off)\n"
 	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
 	    "                     30 s, with jitter (default 1000)\n"
-
+	    "  --no-bell          no terminal bell when a stream leaves the\n"
+	    "                     WebSocket or goes down (it rings at most\n"
+	    "                     every 10 s; tmux flags the window)\n"
 	    "  -h, --help         show this help\n"
 	    "\n"
 	    "dashboard keys: arrows/hjkl/Tab select, Enter details, Esc back,\n"
-	    "r/R reconnect, p pause, ? help, q quit (demo: x breaks a "
+	    "r/R reconnect, p pause, PgUp/PgDn the event log, ? help (keys\n"
+	    "and a legend of every symbol), q quit (demo: x breaks a "
 	    "stream)\n",
 	    WPRINT_MSG_LINES, cmdline_common_help);
 }
@@ -184,6 +188,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 	    {"retry-base", required_argument, NULL, OPT_RETRY_BASE},
 	    {"no-hello", no_argument, NULL, OPT_NO_HELLO},
 	    {"max-silence", required_argument, NULL, OPT_MAX_SILENCE},
+	    {"no-bell", no_argument, NULL, OPT_NO_BELL},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -201,6 +206,9 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 			return -1;
 		}
 		switch (c) {
+		case OPT_NO_BELL:
+			o->no_bell = true;
+			break;
 		case OPT_PLAIN:
 			o->plain = true;
 			break;
@@ -499,7 +507,7 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 		    .target = target,
 		    .demo = demo != NULL,
 		    .color = !o->cl.no_color && getenv("NO_COLOR") == NULL,
-		    .bell = true,
+		    .bell = !o->no_bell,
 		    .duration_ms = o->duration_ms,
 		    .stop = watch_stop_flag(),
 		};

@@ -472,7 +472,8 @@ dash_hint(struct dash *d, char *out, size_t len)
 {
 	char u[URL_HOST_MAX + URL_PATH_MAX + 16];
 
-	if (!d->cfg->default_set || d->m->n == 0)
+	/* the default set (its layout was chosen), not given endpoints */
+	if (d->cfg->layout[0] == '\0' || d->o->demo || d->m->n == 0)
 		return false;
 	for (size_t i = 0; i < d->m->n; i++) {
 		const struct mon_ep *ep = &d->m->eps[i];

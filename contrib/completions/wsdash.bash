@@ -18,7 +18,7 @@ _wsdash_options()
 		-h --help"
 	local watch="--plain --duration --ping-interval --ping-timeout --ping
 		--poll-interval --max-message --hello --no-hello
-		--max-silence --retry-base"
+		--max-silence --retry-base --no-bell"
 
 	case $1 in
 	watch) echo "$common $watch" ;;
