@@ -296,6 +296,12 @@ text_cut_url(char *out, size_t len, const char *url, int cols, bool utf8)
 	put(out, len, &o, url + head + tail, strlen(url + head + tail));
 }
 
+const char *
+text_last_cols(const char *s, int cols)
+{
+	return s + fit_suffix(s, cols > 0 ? cols : 0);
+}
+
 size_t
 text_wrap(const char *s, int cols, const char **next)
 {

@@ -38,6 +38,7 @@ enum {
 	OPT_RETRY_BASE,
 	OPT_NO_HELLO,
 	OPT_MAX_SILENCE,
+	OPT_NO_BELL,
 	OPT_ON_CHANGE,
 	OPT_ON_CHANGE_TIMEOUT,
 	OPT_LOG,
@@ -100,6 +101,9 @@ watch_usage(FILE *f)
 	    "                     default: off)\n"
 	    "  --retry-base MS    first WebSocket retry after MS, doubling to\n"
 	    "                     30 s, with jitter (default 1000)\n"
+	    "  --no-bell          no terminal bell when a stream leaves the\n"
+	    "                     WebSocket or goes down (it rings at most\n"
+	    "                     every 10 s; tmux flags the window)\n"
 	    "  --on-change CMD    run CMD with /bin/sh -c on every state "
 	    "change,\n"
 	    "                     with WSDASH_ENDPOINT, WSDASH_URL, "
@@ -120,11 +124,11 @@ watch_usage(FILE *f)
 	    "                     '#(wsdash watch --status-line)'\n"
 	    "  --format KIND      --status-line styles: tmux (default) or "
 	    "plain\n"
-
 	    "  -h, --help         show this help\n"
 	    "\n"
 	    "dashboard keys: arrows/hjkl/Tab select, Enter details, Esc back,\n"
-	    "r/R reconnect, p pause, ? help, q quit (demo: x breaks a "
+	    "r/R reconnect, p pause, PgUp/PgDn the event log, ? help (keys\n"
+	    "and a legend of every symbol), q quit (demo: x breaks a "
 	    "stream)\n",
 	    WPRINT_MSG_LINES, cmdline_common_help, NOTIFY_RUNNING,
 	    NOTIFY_TIMEOUT_MS / 1000);
@@ -282,6 +286,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 	    {"retry-base", required_argument, NULL, OPT_RETRY_BASE},
 	    {"no-hello", no_argument, NULL, OPT_NO_HELLO},
 	    {"max-silence", required_argument, NULL, OPT_MAX_SILENCE},
+	    {"no-bell", no_argument, NULL, OPT_NO_BELL},
 	    {"on-change", required_argument, NULL, OPT_ON_CHANGE},
 	    {"on-change-timeout", required_argument, NULL,
 	     OPT_ON_CHANGE_TIMEOUT},
@@ -305,6 +310,9 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 			return -1;
 		}
 		switch (c) {
+		case OPT_NO_BELL:
+			o->no_bell = true;
+			break;
 		case OPT_PLAIN:
 			o->plain = true;
 			break;
@@ -655,7 +663,7 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 		    .target = target,
 		    .demo = demo != NULL,
 		    .color = !o->cl.no_color && getenv("NO_COLOR") == NULL,
-		    .bell = true,
+		    .bell = !o->no_bell,
 		    .duration_ms = o->duration_ms,
 		    .stop = watch_stop_flag(),
 		    .changed = callbacks_changed,

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "wsdash/sanitize.h"
 #include "fmt.h"
 
 const char *
@@ -78,11 +79,11 @@ ui_fmt_clock(int64_t wall_ms, char *out, size_t len)
 }
 
 struct ui_badge
-ui_badge(const struct mon_ep *ep, bool utf8)
+ui_badge_of(enum mon_state state, bool paused, bool utf8)
 {
-	if (ep->paused)
+	if (paused)
 		return (struct ui_badge){utf8 ? "\u2016" : "=", "PAUSED"};
-	switch (ep->state) {
+	switch (state) {
 	case MON_LIVE:
 		return (struct ui_badge){utf8 ? "\u25cf" : "*", "LIVE"};
 	case MON_STALE:
@@ -95,6 +96,12 @@ ui_badge(const struct mon_ep *ep, bool utf8)
 	default:
 		return (struct ui_badge){utf8 ? "\u25cb" : ".", "CONNECTING"};
 	}
+}
+
+struct ui_badge
+ui_badge(const struct mon_ep *ep, bool utf8)
+{
+	return ui_badge_of(ep->state, ep->paused, utf8);
 }
 
 const char *
@@ -264,4 +271,129 @@ ui_fmt_lag(double ms, char *out, size_t len)
 		snprintf(out, len, "%.0f ms", ms); /* |ms| >= 1: never "-0" */
 	else
 		snprintf(out, len, "%.1f s", ms / 1000);
+}
+
+/* name cut around the middle: head columns, an ellipsis, the end */
+static void
+cut_middle(const char *name, int cols, int head, bool utf8, char *out,
+           size_t len)
+{
+	const char *ell = utf8 ? "\u2026" : "~";
+	char h[UI_NAME_MAX];
+	size_t k;
+
+	if (text_cols(name) <= cols || cols < 3) {
+		text_cut(out, len, name, cols, utf8);
+		return;
+	}
+	text_fit(h, sizeof(h), name, head);
+	for (k = strlen(h); k > 0 && h[k - 1] == ' '; k--)
+		h[k - 1] = '\0'; /* text_fit's padding */
+	snprintf(out, len, "%s%s%s", h, ell,
+	         text_last_cols(name, cols - head - 1));
+}
+
+void
+ui_names_fit(const char *const *names, int n, int cols, bool utf8,
+             char (*out)[UI_NAME_MAX])
+{
+	int head = cols > 2 ? (cols - 1) / 2 : cols;
+
+	for (int i = 0; i < n; i++)
+		cut_middle(names[i], cols, head, utf8, out[i], UI_NAME_MAX);
+	/* the same cut of different names: move the cut in both */
+	for (int i = 0; i < n; i++)
+		for (int k = i + 1; k < n; k++) {
+			if (strcmp(out[i], out[k]) != 0 ||
+			    strcmp(names[i], names[k]) == 0)
+				continue;
+			for (int hd = 1; hd < cols - 1; hd++) {
+				char a[UI_NAME_MAX], b[UI_NAME_MAX];
+
+				cut_middle(names[i], cols, hd, utf8, a,
+				           sizeof(a));
+				cut_middle(names[k], cols, hd, utf8, b,
+				           sizeof(b));
+				if (strcmp(a, b) != 0) {
+					memcpy(out[i], a, sizeof(a));
+					memcpy(out[k], b, sizeof(b));
+					break;
+				}
+			}
+		}
+}
+
+enum tl_state
+ui_tl_state(const struct mon_ep *ep)
+{
+	return ui_tl_of(ep->state, ep->paused);
+}
+
+enum tl_state
+ui_tl_of(enum mon_state state, bool paused)
+{
+	if (paused)
+		return TL_PAUSED;
+	switch (state) {
+	case MON_LIVE:
+		return TL_LIVE;
+	case MON_STALE:
+		return TL_STALE;
+	case MON_POLLING:
+		return TL_POLLING;
+	case MON_DOWN:
+		return TL_DOWN;
+	default:
+		return TL_CONNECTING;
+	}
+}
+
+const char *
+ui_tl_symbol(int s, bool utf8)
+{
+	static const char *const u[TL_NSTATES] = {"\u25cf", "\u2016", "\u25cb",
+	                                          "\u25d0", "\u21bb", "\u2716"};
+	static const char *const a[TL_NSTATES] = {"*", "=", ".", "~", "%", "x"};
+
+	if (s < 0 || s >= TL_NSTATES)
+		return utf8 ? "\u00b7" : " ";
+	return utf8 ? u[s] : a[s];
+}
+
+bool
+ui_bell_due(enum mon_state from, enum mon_state to, bool paused, int64_t now_us,
+            int64_t *last_us)
+{
+	bool left_ws = (from == MON_LIVE || from == MON_STALE) &&
+	               to != MON_LIVE && to != MON_STALE;
+
+	if (paused || !(left_ws || (to == MON_DOWN && from != MON_DOWN)))
+		return false;
+	if (*last_us != 0 && now_us - *last_us < UI_BELL_GAP_US)
+		return false;
+	*last_us = now_us;
+	return true;
+}
+
+int64_t
+ui_pace_take(struct ui_pace *p, int64_t now_us)
+{
+	const int64_t unit = 1000000, full = UI_FRAME_BURST * unit;
+
+	if (p->at_us == 0) {
+		p->at_us = now_us;
+		p->tokens = full;
+	}
+	if (now_us > p->at_us) {
+		/* UI_FPS tokens a second, in millionths */
+		int64_t add = (now_us - p->at_us) * UI_FPS;
+
+		p->tokens = p->tokens + add > full ? full : p->tokens + add;
+		p->at_us = now_us;
+	}
+	if (p->tokens >= unit) {
+		p->tokens -= unit;
+		return 0;
+	}
+	return (unit - p->tokens + UI_FPS - 1) / UI_FPS;
 }

@@ -9,24 +9,68 @@ clamp(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Keep the row of sel inside [first_row, first_row + page). */
+/* Keep sel inside [first, first + page). */
 static int
-scroll(int sel_row, int prev_first_row, int page, int total_rows)
+scroll(int sel, int prev_first, int page, int total)
 {
-	int first = prev_first_row;
+	int first = prev_first;
 
-	if (sel_row < first)
-		first = sel_row;
-	if (sel_row >= first + page)
-		first = sel_row - page + 1;
-	return clamp(first, 0, total_rows > page ? total_rows - page : 0);
+	if (sel < first)
+		first = sel;
+	if (sel >= first + page)
+		first = sel - page + 1;
+	return clamp(first, 0, total > page ? total - page : 0);
+}
+
+/* Panels for every endpoint, if they fit in avail rows. */
+static bool
+grid(struct ui_layout *l, int avail)
+{
+	int n = l->n > 0 ? l->n : 1, rows_of_panels, spare;
+
+	if (l->cols < UI_GRID_MIN_COLS)
+		return false;
+	l->grid_cols = clamp(l->cols / UI_PANEL_MIN_W, 1, n);
+	rows_of_panels = (n + l->grid_cols - 1) / l->grid_cols;
+	if (rows_of_panels * UI_PANEL_H > avail)
+		return false;
+	l->kind = UI_GRID;
+	l->panel_w = l->cols / l->grid_cols;
+	/* the log gets a few lines first, then the panels grow */
+	spare = avail - rows_of_panels * UI_PANEL_H - UI_LOG_MIN;
+	l->extra =
+	    spare > 0 ? clamp(spare / rows_of_panels, 0, UI_PANEL_EXTRA) : 0;
+	l->panel_h = UI_PANEL_H + l->extra;
+	l->body = (struct ui_rect){1, 0, rows_of_panels * l->panel_h, l->cols};
+	l->first = 0;
+	l->visible = l->n;
+	return true;
+}
+
+static void
+compact(struct ui_layout *l, int avail, int selected, int prev_first)
+{
+	l->kind = UI_COMPACT;
+	l->grid_cols = 1;
+	l->reason_col = l->cols >= UI_REASON_MIN_COLS;
+	if (l->n <= avail) {
+		l->body = (struct ui_rect){1, 0, l->n, l->cols};
+		l->first = 0;
+		l->visible = l->n;
+		return;
+	}
+	/* the last line says how many are not shown */
+	l->body = (struct ui_rect){1, 0, avail, l->cols};
+	l->visible = avail - 1;
+	l->first = scroll(selected, prev_first, l->visible, l->n);
+	l->more = l->n - l->visible;
 }
 
 void
 ui_layout_compute(struct ui_layout *l, int cols, int rows, int n, int selected,
                   int prev_first)
 {
-	int log_h;
+	int avail, left;
 
 	memset(l, 0, sizeof(*l));
 	l->cols = cols;
@@ -35,56 +79,18 @@ ui_layout_compute(struct ui_layout *l, int cols, int rows, int n, int selected,
 	selected = clamp(selected, 0, n > 0 ? n - 1 : 0);
 	if (cols < UI_MIN_COLS || rows < UI_MIN_ROWS) {
 		l->kind = UI_TOO_SMALL;
-		l->header = (struct ui_rect){0, 0, rows > 0 ? 1 : 0, cols};
 		return;
 	}
 	l->header = (struct ui_rect){0, 0, 1, cols};
-
-	if (cols < UI_GRID_MIN_COLS || rows < UI_GRID_MIN_ROWS) {
-		int page = rows - 1;
-
-		l->kind = UI_COMPACT;
-		l->body = (struct ui_rect){1, 0, page, cols};
-		l->grid_cols = 1;
-		l->per_page_rows = page;
-		l->first = scroll(selected, prev_first, page, n);
-		l->visible = clamp(n - l->first, 0, page);
-		return;
-	}
-
-	/* Grid: the log strip gets what the panels do not need. */
-	l->kind = UI_GRID;
-	l->grid_cols = clamp(cols / UI_PANEL_MIN_W, 1, n > 0 ? n : 1);
-	l->panel_w = cols / l->grid_cols;
-	l->panel_h = UI_PANEL_H;
-	{
-		int grid_rows = (n + l->grid_cols - 1) / l->grid_cols;
-		int need = grid_rows * l->panel_h;
-		int spare = rows - 1 - need;
-
-		/* a title line plus up to UI_LOG_MAX entries, if there is room
-		 * after the panels, or at least 3 lines on a tall screen */
-		log_h = spare >= 2 ? clamp(spare, 2, UI_LOG_MAX + 1) : 0;
-		if (log_h == 0 && rows >= 30)
-			log_h = 4;
-		if (log_h > 0 && rows - 1 - log_h < l->panel_h)
-			log_h = 0;
-	}
-	l->log = (struct ui_rect){rows - log_h, 0, log_h, cols};
-	l->body = (struct ui_rect){1, 0, rows - 1 - log_h, cols};
-	l->per_page_rows = l->body.h / l->panel_h;
-	if (l->per_page_rows < 1)
-		l->per_page_rows = 1;
-	{
-		int total_rows = (n + l->grid_cols - 1) / l->grid_cols;
-		int first_row =
-		    scroll(selected / l->grid_cols, prev_first / l->grid_cols,
-		           l->per_page_rows, total_rows);
-
-		l->first = first_row * l->grid_cols;
-		l->visible =
-		    clamp(n - l->first, 0, l->per_page_rows * l->grid_cols);
-	}
+	if (rows >= UI_KEYBAR_MIN_ROWS)
+		l->keybar = (struct ui_rect){rows - 1, 0, 1, cols};
+	avail = rows - 1 - l->keybar.h;
+	if (!grid(l, avail))
+		compact(l, avail, selected, prev_first);
+	/* the event log takes what is left, if that is a title and a line */
+	left = avail - l->body.h;
+	if (left >= 2)
+		l->log = (struct ui_rect){1 + l->body.h, 0, left, cols};
 }
 
 bool
@@ -123,20 +129,22 @@ int
 ui_layout_move(const struct ui_layout *l, int selected, int dx, int dy)
 {
 	int cols = l->kind == UI_GRID ? l->grid_cols : 1;
-	int row = selected / cols, col = selected % cols;
-	int target;
+	int nrows, row, col, last_in_row;
 
 	if (l->n <= 0)
 		return 0;
+	selected = clamp(selected, 0, l->n - 1);
 	if (l->kind != UI_GRID)
 		dx = 0;
-	col = clamp(col + dx, 0, cols - 1);
-	row += dy;
-	target = row * cols + col;
-	if (target < 0)
-		target = selected;
-
-	if (target >= l->n)
-		target = dy > 0 || dx > 0 ? l->n - 1 : selected;
-	return target;
+	nrows = (l->n + cols - 1) / cols;
+	row = selected / cols + dy;
+	col = selected % cols + dx;
+	if (row < 0 || row >= nrows)
+		return selected; /* an edge: stay */
+	last_in_row = row == nrows - 1 ? (l->n - 1) % cols : cols - 1;
+	if (col < 0 || (dx != 0 && col > last_in_row))
+		return selected;
+	if (col > last_in_row) /* down into a shorter row: the nearest */
+		col = last_in_row;
+	return row * cols + col;
 }

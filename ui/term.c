@@ -70,29 +70,38 @@ static void
 term_roles(bool color)
 {
 	static const struct {
-		short fg;
-		attr_t mono;  /* without color */
-		attr_t extra; /* with color, on top of the pair */
+		short fg, bg;
+		attr_t mono;  /* without colour */
+		attr_t extra; /* with colour, on top of the pair */
 	} def[ROLE_NROLES] = {
-	    [ROLE_NORMAL] = {-1, A_NORMAL, A_NORMAL},
-	    [ROLE_DIM] = {-1, A_DIM, A_DIM},
-	    [ROLE_HEADER] = {COLOR_CYAN, A_REVERSE | A_BOLD,
-	                     A_REVERSE | A_BOLD},
-	    [ROLE_TITLE] = {-1, A_BOLD, A_BOLD},
-	    [ROLE_LIVE] = {COLOR_GREEN, A_BOLD, A_BOLD},
-	    [ROLE_STALE] = {COLOR_YELLOW, A_UNDERLINE, A_BOLD},
-	    [ROLE_POLLING] = {COLOR_YELLOW, A_REVERSE, A_BOLD},
-	    [ROLE_DOWN] = {COLOR_RED, A_REVERSE | A_BOLD, A_BOLD},
-	    [ROLE_CONNECTING] = {COLOR_BLUE, A_NORMAL, A_BOLD},
-	    [ROLE_PAUSED] = {-1, A_DIM, A_DIM},
-	    [ROLE_SELECTED] = {COLOR_CYAN, A_BOLD, A_BOLD},
-	    [ROLE_FLAG] = {COLOR_RED, A_REVERSE | A_BOLD, A_REVERSE | A_BOLD},
-	    [ROLE_RECOVER] = {COLOR_GREEN, A_REVERSE, A_REVERSE | A_BOLD},
+	    [ROLE_NORMAL] = {-1, -1, A_NORMAL, A_NORMAL},
+	    [ROLE_DIM] = {-1, -1, A_DIM, A_DIM},
+	    [ROLE_HEADER] = {COLOR_BLACK, COLOR_CYAN, A_REVERSE | A_BOLD,
+	                     A_NORMAL},
+	    [ROLE_TITLE] = {-1, -1, A_BOLD, A_BOLD},
+	    [ROLE_LIVE] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
+	    [ROLE_PAUSED] = {-1, -1, A_DIM, A_DIM},
+	    [ROLE_CONNECTING] = {COLOR_CYAN, -1, A_NORMAL, A_BOLD},
+	    [ROLE_STALE] = {COLOR_MAGENTA, -1, A_UNDERLINE, A_BOLD},
+	    [ROLE_POLLING] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+	    [ROLE_DOWN] = {COLOR_RED, -1, A_BOLD, A_BOLD},
+	    [ROLE_B_LIVE] = {COLOR_BLACK, COLOR_GREEN, A_REVERSE, A_NORMAL},
+	    [ROLE_B_PAUSED] = {-1, -1, A_REVERSE | A_DIM, A_REVERSE | A_DIM},
+	    [ROLE_B_CONNECTING] = {COLOR_BLACK, COLOR_CYAN, A_REVERSE,
+	                           A_NORMAL},
+	    [ROLE_B_STALE] = {COLOR_BLACK, COLOR_MAGENTA, A_REVERSE, A_NORMAL},
+	    [ROLE_B_POLLING] = {COLOR_BLACK, COLOR_YELLOW, A_REVERSE | A_BOLD,
+	                        A_NORMAL},
+	    [ROLE_B_DOWN] = {COLOR_WHITE, COLOR_RED, A_REVERSE | A_BOLD,
+	                     A_BOLD},
+	    [ROLE_SELECTED] = {COLOR_CYAN, -1, A_BOLD, A_BOLD},
+	    [ROLE_KEY] = {-1, -1, A_REVERSE, A_REVERSE},
 	};
 
 	for (int r = 0; r < ROLE_NROLES; r++) {
-		if (color && def[r].fg >= 0 && r < COLOR_PAIRS) {
-			init_pair((short)r, def[r].fg, -1);
+		if (color && (def[r].fg >= 0 || def[r].bg >= 0) &&
+		    r < COLOR_PAIRS) {
+			init_pair((short)r, def[r].fg, def[r].bg);
 			roles[r] = COLOR_PAIR(r) | def[r].extra;
 		} else {
 			roles[r] = color ? def[r].extra : def[r].mono;
@@ -158,7 +167,10 @@ term_init(bool color)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+	/* clicks select, the wheel scrolls (the log, a message) */
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED |
+	              BUTTON5_PRESSED,
+	          NULL);
 	mouseinterval(0);
 	color = color && has_colors();
 	if (color) {

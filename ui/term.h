@@ -13,20 +13,34 @@
 #include <curses.h>
 #include <stdbool.h>
 
+/*
+ * One colour per state, the same for its symbol, its word, its timeline
+ * cells and its flag: green live, magenta stale, yellow polling, red down,
+ * cyan connecting, dim paused. Badges and flags are dark text on the
+ * state's colour (readable on dark and light backgrounds alike); without
+ * colour they are reverse video, and the symbol and word still tell.
+ */
 enum ui_role {
 	ROLE_NORMAL,
 	ROLE_DIM,
 	ROLE_HEADER,
 	ROLE_TITLE,
+	/* text in the state's colour: TL_* order (see ui_state_role) */
 	ROLE_LIVE,
+	ROLE_PAUSED,
+	ROLE_CONNECTING,
 	ROLE_STALE,
 	ROLE_POLLING,
 	ROLE_DOWN,
-	ROLE_CONNECTING,
-	ROLE_PAUSED,
+	/* badges and flags: on the state's colour, same order */
+	ROLE_B_LIVE,
+	ROLE_B_PAUSED,
+	ROLE_B_CONNECTING,
+	ROLE_B_STALE,
+	ROLE_B_POLLING,
+	ROLE_B_DOWN,
 	ROLE_SELECTED, /* border of the selected panel */
-	ROLE_FLAG,     /* a fallback just happened */
-	ROLE_RECOVER,  /* a recovery just happened */
+	ROLE_KEY,      /* a key in the key bar and the help */
 	ROLE_NROLES
 };
 

@@ -18,8 +18,8 @@ _wsdash_options()
 		-h --help"
 	local watch="--plain --duration --ping-interval --ping-timeout --ping
 		--poll-interval --max-message --hello --no-hello
-		--max-silence --retry-base --on-change --on-change-timeout
-		--log --status-line --format"
+		--max-silence --retry-base --no-bell --on-change
+		--on-change-timeout --log --status-line --format"
 
 	case $1 in
 	watch) echo "$common $watch" ;;

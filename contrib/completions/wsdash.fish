@@ -64,6 +64,7 @@ complete -c wsdash -n '__wsdash_in watch demo' -l max-message -x -d 'larger mess
 complete -c wsdash -n '__wsdash_in watch demo' -l hello -x -a none -d 'send this text after connecting'
 complete -c wsdash -n '__wsdash_in watch demo' -l no-hello -d 'send nothing after connecting'
 complete -c wsdash -n '__wsdash_in watch demo' -l max-silence -x -d 'flag a stream silent for MS'
+complete -c wsdash -n '__wsdash_in watch demo' -l no-bell -d 'no terminal bell when a stream falls back'
 complete -c wsdash -n '__wsdash_in watch demo' -l retry-base -x -d 'first WebSocket retry after MS'
 complete -c wsdash -n '__wsdash_in watch demo' -l on-change -x -a '(__fish_complete_command)' -d 'run a command on every state change'
 complete -c wsdash -n '__wsdash_in watch demo' -l on-change-timeout -x -d 'stop an --on-change command after S seconds'

@@ -54,6 +54,9 @@ void text_cut(char *out, size_t len, const char *s, int cols, bool utf8);
 void text_cut_url(char *out, size_t len, const char *url, int cols,
                   bool utf8);
 
+/* Where the last cols columns of s begin (whole characters). */
+const char *text_last_cols(const char *s, int cols);
+
 /*
  * The next line of s wrapped at cols columns: the number of bytes of s
  * that go on it (breaking after the last space that fits, or inside a word

@@ -4,6 +4,7 @@
  * capture-pane, as a user would see it.
  */
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wsdash/sanitize.h"
 #include "proc.h"
 
 static char sock[64];
@@ -164,13 +166,17 @@ Test(dashboard, demo_live_fallback_on_x_and_back)
 	             test_now_ms() - t0);
 	s = capture();
 	cr_assert(strstr(s, "polling"), "%s", s);
-	cr_assert(strstr(s, "LIVE \u2192 \u2716 DOWN"), "event log:\n%s", s);
+	cr_assert(strstr(s, "\u2192 \u2716 DOWN"), "event log:\n%s", s);
+	/* what the user did is logged as such, not as a server outage */
+	cr_assert(strstr(s, "broken from the keyboard (demo)"), "%s", s);
 	free(s);
 
 	/* x again restores it: LIVE comes back */
 	tmux("send-keys -t s x");
 	cr_assert(wait_screen("LIVE \u2500", 3, 20000), "not LIVE again");
-	cr_assert(wait_screen("POLLING \u2192", 1, 20000), "recovery logged");
+	cr_assert(wait_screen("\u2192 \u25cf LIVE", 4, 20000),
+	          "recovery logged");
+	cr_assert(wait_screen("restored from the keyboard (demo)", 1, 20000));
 
 	/* help */
 	tmux("send-keys -t s '?'");
@@ -195,7 +201,10 @@ Test(dashboard, small_pane_compact_and_too_small)
 	/* the compact view: one line per endpoint, "ws" for the mode */
 	cr_assert(wait_screen(" ws ", 3, 20000), "no compact view");
 	s = capture();
-	cr_assert(strstr(s, "workflows") && count(s, "LIVE") == 3, "%s", s);
+	cr_assert(strstr(s, "\n\u25cf workflows ") &&
+	              strstr(s, "\n\u25cf routes ") &&
+	              count(s, "\n\u25cf ") == 3,
+	          "%s", s);
 	cr_assert_null(strstr(s, "\u250c"), "panels in a 50x14 pane:\n%s", s);
 	free(s);
 	tmux("resize-window -t s -x 20 -y 5");
@@ -383,7 +392,7 @@ Test(dashboard, ctrl_z_and_fg_keep_the_arrow_keys)
 	cr_assert(strstr(s, "transitions"),
 	          "the arrow key closed the detail view (read as Esc):\n%s", s);
 	free(s);
-	tmux("send-keys -t s q");
+	/* q quits from the help too */
 	tmux("send-keys -t s q");
 	cr_assert(wait_screen("PROMPT/", 3, 20000), "did not quit");
 	tmux("send-keys -t s 'echo EXIT=$?; stty -a; echo STTY-END' Enter");
@@ -423,6 +432,211 @@ Test(dashboard, unusable_term_falls_back_to_lines)
 			          "the reason names TERM: %s", s);
 			free(s);
 		}
+		stop();
+	}
+}
+
+/* The visible screen's lines, and the last non-empty one. */
+static int
+longest_line(const char *s)
+{
+	int best = 0;
+
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char line[2048];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		if (text_cols(line) > best)
+			best = text_cols(line);
+		p += n + (nl ? 1 : 0);
+	}
+	return best;
+}
+
+/*
+ * Every size the issue names: every endpoint is a panel, a line, or
+ * counted in "+N more"; the key bar is there when the pane has room; tall
+ * panes give the timeline rows and fill up with the log; nothing is wider
+ * than the pane, the too-small notice included.
+ */
+Test(dashboard, every_size_shows_every_endpoint)
+{
+	static const struct {
+		int cols, rows;
+		const char *want[4];
+	} sizes[] = {
+	    {120, 35, {"state ", "? help", "\u2500 events", NULL}},
+	    {200, 55, {"state ", "msg/s", "rtt ", "? help"}},
+	    {120,
+	     10,
+	     {"\u25cf workflows ", "\u25cf routes ", "events", "? help"}},
+	    {60, 15, {"\u25cf workflows ", "\u25cf routes ", "? help", NULL}},
+	    {60, 24, {"\u25cf workflows ", "\u25cf routes ", "? help", NULL}},
+	    {30,
+	     8,
+	     {"\u25cf wor\u2026lows", "\u25cf wor\u2026tory", "\u25cf routes",
+	      "? help"}},
+	    {24, 3, {"+2 more", NULL}},
+	    {23, 3, {"too small", NULL}},
+	};
+	char *s;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	start("demo --rate 2");
+	cr_assert(wait_screen("LIVE", 3, 20000));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		tmux("resize-window -t s -x %d -y %d", sizes[i].cols,
+		     sizes[i].rows);
+		for (int k = 0; k < 4 && sizes[i].want[k]; k++)
+			cr_assert(wait_screen(sizes[i].want[k], 1, 20000),
+			          "%dx%d: no '%s'", sizes[i].cols,
+			          sizes[i].rows, sizes[i].want[k]);
+		s = capture();
+		cr_assert_leq(longest_line(s), sizes[i].cols, "%dx%d:\n%s",
+		              sizes[i].cols, sizes[i].rows, s);
+		/* the grid sizes: three panels; the rest: three lines or
+		 * fewer with the rest counted */
+		if (sizes[i].rows >= 35)
+			cr_assert_eq(count(s, "\u250c"), 3, "%s", s);
+		free(s);
+	}
+	tmux("resize-window -t s -x 120 -y 36");
+	cr_assert(wait_screen("\u250c", 3, 20000), "panels back");
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}
+
+/*
+ * The help is an overlay with a legend; the key that closes it does
+ * nothing else (j used to move the selection); q quits from it.
+ */
+Test(dashboard, help_legend_and_keys_that_mean_the_same_everywhere)
+{
+	char *s;
+
+	start("demo");
+	cr_assert(wait_screen("LIVE", 3, 20000));
+	cr_assert(wait_screen("\u25b8 workflows", 1, 20000));
+	tmux("send-keys -t s '?'");
+	cr_assert(wait_screen("states", 1, 20000));
+	s = capture();
+	cr_assert(strstr(s, "\u25d0 STALE") && strstr(s, "\u21bb POLLING") &&
+	              strstr(s, "RTT a/b/c ms") && strstr(s, "ws 87%") &&
+	              strstr(s, "state row"),
+	          "no legend:\n%s", s);
+	free(s);
+	tmux("send-keys -t s j");
+	cr_assert(wait_gone("states", 20000));
+	s = capture();
+	cr_assert(strstr(s, "\u25b8 workflows"),
+	          "the key that closed the help moved the selection:\n%s", s);
+	free(s);
+	/* a key that cannot act here says so */
+	tmux("send-keys -t s Escape");
+	cr_assert(wait_screen("Esc goes back from a detail view", 1, 20000));
+	/* p is logged as what the user did */
+	tmux("send-keys -t s p");
+	cr_assert(wait_screen("paused (key p)", 1, 20000));
+	cr_assert(wait_screen("\u2016 PAUSED", 1, 20000));
+	tmux("send-keys -t s p");
+	cr_assert(wait_screen("resumed (key p)", 1, 20000));
+	/* q from the help quits */
+	tmux("send-keys -t s '?'");
+	cr_assert(wait_screen("states", 1, 20000));
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}
+
+/*
+ * Outside the demo x says it does nothing; with nothing answering on the
+ * default server the view says how to point wsdash elsewhere.
+ */
+Test(dashboard, nothing_answers_says_where_to_point_it)
+{
+	char args[160];
+	struct child srv;
+	int port;
+
+	/* a port that was just free */
+	cr_assert(serve_start(&srv, NULL));
+	port = srv.port;
+	child_stop(&srv);
+	snprintf(args, sizeof(args), "--server http://127.0.0.1:%d", port);
+	start(args);
+	cr_assert(
+	    wait_screen("nothing answers on http://127.0.0.1:", 1, 30000));
+	cr_assert(wait_screen("--server URL", 1, 20000));
+	tmux("send-keys -t s x");
+	cr_assert(
+	    wait_screen("x breaks a stream of the demo backend", 1, 20000));
+	tmux("send-keys -t s q");
+	assert_restored();
+	stop();
+}
+
+/* The bell on a fallback: tmux flags the window it rang in. */
+Test(dashboard, bell_flags_the_tmux_window_unless_no_bell)
+{
+	for (int quiet = 0; quiet < 2; quiet++) {
+		char cmd[512], flag[16] = "";
+		FILE *p;
+		bool rang = false;
+		long long end;
+
+		start(quiet ? "demo --no-bell" : "demo");
+		cr_assert(wait_screen("LIVE", 3, 20000));
+		/* another window in front: the bell flags the demo's */
+		tmux("new-window -d -t s:1 'sleep 60'");
+		tmux("set-option -t s -g monitor-bell on");
+		tmux("set-option -t s -g bell-action any");
+		tmux("select-window -t s:1");
+		tmux("send-keys -t s:0 x");
+		/* the fallback shows in the demo's window... */
+		end = test_now_ms() + 20000;
+		while (test_now_ms() < end) {
+			char buf[65536];
+			size_t n = 0;
+
+			snprintf(cmd, sizeof(cmd),
+			         "tmux -L %s capture-pane -p -t s:0", sock);
+			p = popen(cmd, "r");
+			if (p != NULL) {
+				n = fread(buf, 1, sizeof(buf) - 1, p);
+				pclose(p);
+			}
+			buf[n] = '\0';
+			if (strstr(buf, "\u2192 \u2716 DOWN"))
+				break;
+			usleep(50000);
+		}
+		cr_assert_lt(test_now_ms(), end, "no fallback in the demo");
+		/* ...then its window's bell flag (a second more for none) */
+		end = test_now_ms() + (quiet ? 1000 : 20000);
+		while (test_now_ms() < end && !rang) {
+			snprintf(cmd, sizeof(cmd),
+			         "tmux -L %s display -p -t s:0 "
+			         "'#{window_bell_flag}'",
+			         sock);
+			p = popen(cmd, "r");
+			if (p != NULL) {
+				if (fgets(flag, sizeof(flag), p) == NULL)
+					flag[0] = '\0';
+				pclose(p);
+			}
+			rang = flag[0] == '1';
+			usleep(50000);
+		}
+		if (quiet)
+			cr_assert_not(rang, "--no-bell rang");
+		else
+			cr_assert(rang, "no bell flag on the window");
+		tmux("select-window -t s:0");
+		tmux("send-keys -t s:0 q");
+		assert_restored();
 		stop();
 	}
 }

@@ -188,6 +188,15 @@ run_line(struct jl_run *r, const char *line)
 			append(e->poll_errors, sizeof(e->poll_errors),
 			       jl_str(j, "error"));
 		}
+	} else if (strcmp(ev, "other") == 0) {
+		e->others++;
+		append(e->other_types, sizeof(e->other_types),
+		       jl_str(j, "msg_type"));
+	} else if (strcmp(ev, "silent") == 0) {
+		if (cJSON_IsTrue(cJSON_GetObjectItem(j, "silent")))
+			e->silent++;
+		else
+			e->spoke_again++;
 	} else if (strcmp(ev, "rtt") == 0) {
 		e->rtts++;
 	} else if (strcmp(ev, "retry") == 0) {

@@ -39,6 +39,9 @@ struct jl_ep {
 	char name[64];
 	int live, stale, polling, down; /* state events, by new state */
 	int messages, dropped, polls, polls_ok, rtts, retries, lags;
+	int others;              /* messages of other streams' types */
+	int silent, spoke_again; /* silent events, each way */
+	char other_types[1024];  /* their types, '|'-separated */
 	char last_state[16];
 	char reasons[4096]; /* every state reason, '|'-separated */
 	char types[4096];   /* message types, '|'-separated (the first 4 KiB) */

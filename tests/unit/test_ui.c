@@ -1,7 +1,9 @@
 /* Dashboard layout and text, as pure functions (no terminal needed). */
 #include <criterion/criterion.h>
+#include <locale.h>
 #include <string.h>
 
+#include "wsdash/sanitize.h"
 #include "fmt.h"
 #include "layout.h"
 
@@ -29,13 +31,38 @@ Test(layout, three_panels_on_120x36)
 	cr_assert_eq(l.grid_cols, 3);
 	cr_assert_eq(l.panel_w, 40);
 	cr_assert_eq(l.visible, 3);
-	cr_assert_gt(l.log.h, 1, "room for the event log");
+	/* the spare rows: panels grow (timeline, rate, RTT), the log takes
+	 * the rest, the key bar the bottom row; nothing is left blank */
+	cr_assert_eq(l.extra, UI_PANEL_EXTRA);
+	cr_assert_eq(l.keybar.y, 35);
+	cr_assert_eq(l.log.y, 1 + l.panel_h);
+	cr_assert_eq(l.log.y + l.log.h, 35, "the log fills what is left");
 	cr_assert(ui_layout_item(&l, 2, &r));
 	cr_assert_eq(r.x, 80);
 	cr_assert_eq(r.y, 1);
-	cr_assert_eq(r.h, UI_PANEL_H);
+	cr_assert_eq(r.h, UI_PANEL_H + UI_PANEL_EXTRA);
 	cr_assert_eq(ui_layout_hit(&l, 3, 85), 2);
 	cr_assert_eq(ui_layout_hit(&l, 0, 5), -1, "header is no panel");
+}
+
+Test(layout, tall_and_wide_panes_are_filled)
+{
+	struct ui_layout l;
+
+	/* 200x55: 5 panels a row, the log gets 40-odd lines */
+	ui_layout_compute(&l, 200, 55, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_GRID);
+	cr_assert_eq(l.log.h, 55 - 2 - l.panel_h);
+	/* 120x10: compact lines, then the log in the rest */
+	ui_layout_compute(&l, 120, 10, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_COMPACT);
+	cr_assert(l.reason_col);
+	cr_assert_eq(l.body.h, 3);
+	cr_assert_eq(l.log.h, 10 - 2 - 3);
+	/* the tac backend's eight streams on 120x36: three rows of panels */
+	ui_layout_compute(&l, 120, 36, 8, 0, 0);
+	cr_assert_eq(l.kind, UI_GRID);
+	cr_assert_eq(l.visible, 8);
 }
 
 Test(layout, views_by_size)
@@ -45,8 +72,10 @@ Test(layout, views_by_size)
 	ui_layout_compute(&l, 80, 24, 3, 0, 0);
 	cr_assert_eq(l.kind, UI_GRID);
 	cr_assert_eq(l.grid_cols, 2);
+	/* one column of three panels needs 27 rows: lines instead */
 	ui_layout_compute(&l, 60, 15, 3, 0, 0);
-	cr_assert_eq(l.kind, UI_GRID);
+	cr_assert_eq(l.kind, UI_COMPACT);
+	cr_assert_eq(l.visible, 3, "60x15 shows every endpoint");
 	ui_layout_compute(&l, 59, 30, 3, 0, 0);
 	cr_assert_eq(l.kind, UI_COMPACT);
 	ui_layout_compute(&l, 50, 14, 3, 0, 0);
@@ -56,9 +85,14 @@ Test(layout, views_by_size)
 	cr_assert_eq(l.kind, UI_TOO_SMALL);
 	ui_layout_compute(&l, 80, 2, 3, 0, 0);
 	cr_assert_eq(l.kind, UI_TOO_SMALL);
+	/* 24x3: no key bar, two lines: one endpoint and "+2 more" */
+	ui_layout_compute(&l, 24, 3, 3, 0, 0);
+	cr_assert_eq(l.kind, UI_COMPACT);
+	cr_assert_eq(l.keybar.h, 0);
+	cr_assert_eq(l.visible + l.more, 3);
 }
 
-Test(layout, every_size_fits_without_overlap)
+Test(layout, every_endpoint_is_shown_or_counted_at_every_size)
 {
 	for (int cols = 1; cols <= 220; cols += 7)
 		for (int rows = 1; rows <= 70; rows += 3)
@@ -71,9 +105,18 @@ Test(layout, every_size_fits_without_overlap)
 					continue;
 				cr_assert_gt(l.visible, 0, "%dx%d n=%d", cols,
 				             rows, n);
+				cr_assert_eq(l.visible + l.more, n,
+				             "%dx%d n=%d: %d shown, %d more",
+				             cols, rows, n, l.visible, l.more);
+				if (l.kind == UI_GRID)
+					cr_assert_eq(l.more, 0);
 				/* the selected (last) one is visible */
 				cr_assert(ui_layout_item(&l, n - 1, &a),
 				          "%dx%d n=%d", cols, rows, n);
+				if (l.keybar.h)
+					cr_assert(!overlap(l.keybar, l.log) &&
+					          !overlap(l.keybar, l.body));
+				cr_assert(l.body.y + l.body.h <= rows);
 				for (int i = l.first; i < l.first + l.visible;
 				     i++) {
 					cr_assert(ui_layout_item(&l, i, &a));
@@ -83,6 +126,9 @@ Test(layout, every_size_fits_without_overlap)
 					cr_assert(!overlap(a, l.header));
 					if (l.log.h > 0)
 						cr_assert(!overlap(a, l.log));
+					if (l.keybar.h > 0)
+						cr_assert(
+						    !overlap(a, l.keybar));
 					for (int k = i + 1;
 					     k < l.first + l.visible; k++) {
 						cr_assert(
@@ -93,25 +139,33 @@ Test(layout, every_size_fits_without_overlap)
 			}
 }
 
-Test(layout, scrolling_and_moves)
+Test(layout, scrolling_and_spatial_moves)
 {
 	struct ui_layout l;
 
-	/* 20 endpoints, 3 per row, 3 rows per page on 120x30 */
-	ui_layout_compute(&l, 120, 30, 20, 0, 0);
-	cr_assert_eq(l.first, 0);
+	/* 8 endpoints, 3 per row on 120x36 */
+	ui_layout_compute(&l, 120, 36, 8, 0, 0);
+	cr_assert_eq(l.kind, UI_GRID);
 	cr_assert_eq(ui_layout_move(&l, 0, 0, 1), 3);
 	cr_assert_eq(ui_layout_move(&l, 0, 1, 0), 1);
 	cr_assert_eq(ui_layout_move(&l, 0, -1, 0), 0, "no wrap left");
 	cr_assert_eq(ui_layout_move(&l, 1, 0, -1), 1, "no wrap up");
-	cr_assert_eq(ui_layout_move(&l, 18, 0, 1), 19, "last row is short");
-	ui_layout_compute(&l, 120, 30, 20, 19, 0);
-	cr_assert_gt(l.first, 0);
-	cr_assert_leq(l.first, 19);
-	cr_assert_lt(19, l.first + l.visible);
-	/* scrolling back up keeps the page until needed */
-	ui_layout_compute(&l, 120, 30, 20, 12, l.first);
-	cr_assert_leq(l.first, 12);
+	cr_assert_eq(ui_layout_move(&l, 5, 0, 1), 7,
+	             "down into a shorter row: the nearest");
+	cr_assert_eq(ui_layout_move(&l, 7, 1, 0), 7, "no panel to the right");
+	cr_assert_eq(ui_layout_move(&l, 6, 0, 1), 6, "no row below: stay");
+	/* a single row: Down goes nowhere (it used to jump to the last) */
+	ui_layout_compute(&l, 120, 36, 3, 0, 0);
+	cr_assert_eq(ui_layout_move(&l, 0, 0, 1), 0);
+	/* 40 lines in a 20-row pane: scroll, keep the selection in view */
+	ui_layout_compute(&l, 50, 20, 40, 39, 0);
+	cr_assert_eq(l.kind, UI_COMPACT);
+	cr_assert_gt(l.more, 0);
+	cr_assert_lt(39, l.first + l.visible);
+	ui_layout_compute(&l, 50, 20, 40, 30, l.first);
+	cr_assert_leq(l.first, 30, "scrolling back keeps the page");
+	cr_assert_eq(ui_layout_move(&l, 30, 0, 1), 31);
+	cr_assert_eq(ui_layout_move(&l, 39, 0, 1), 39);
 }
 
 Test(fmt, numbers_and_durations)
@@ -255,4 +309,95 @@ Test(fmt, sparkline_and_summary, .init = mk, .fini = rm)
 	mon_apply(&m, &m.eps[2], &pok, 2);
 	ui_summary(&m, true, b, sizeof(b));
 	cr_assert_str_eq(b, "3 endpoints \u00b7 2 WebSocket \u00b7 1 polling");
+}
+
+Test(fmt, names_are_cut_in_the_middle_and_stay_apart)
+{
+	static const char *const names[] = {"workflows", "workflow-history",
+	                                    "routes"};
+	static const char *const twins[] = {"api-v1-stream-alpha-end",
+	                                    "api-v1-stream-bravo-end"};
+	char out[3][UI_NAME_MAX];
+
+	setlocale(LC_ALL, "C.UTF-8");
+	ui_names_fit(names, 3, 20, true, out);
+	cr_assert_str_eq(out[0], "workflows");
+	cr_assert_str_eq(out[1], "workflow-history");
+	ui_names_fit(names, 3, 8, true, out);
+	/* 30x8 used to show "workflow" twice */
+	cr_assert_str_neq(out[0], out[1]);
+	cr_assert_str_eq(out[1], "wor\u2026tory");
+	cr_assert_str_eq(out[2], "routes");
+	for (int i = 0; i < 3; i++)
+		cr_assert_leq(text_cols(out[i]), 8, "%s", out[i]);
+	ui_names_fit(names, 3, 8, false, out);
+	cr_assert_str_eq(out[1], "wor~tory");
+	/* same start and end: the cut moves until they differ */
+	ui_names_fit(twins, 2, 12, true, out);
+	cr_assert_str_neq(out[0], out[1], "%s / %s", out[0], out[1]);
+	cr_assert_leq(text_cols(out[0]), 12);
+}
+
+Test(fmt, bell_on_leaving_the_websocket_at_most_every_10s)
+{
+	int64_t last = 0, s = 1000000;
+
+	cr_assert(ui_bell_due(MON_LIVE, MON_DOWN, false, 100 * s, &last));
+	cr_assert_not(ui_bell_due(MON_LIVE, MON_POLLING, false, 105 * s, &last),
+	              "within 10 s of the last ring");
+	cr_assert(ui_bell_due(MON_STALE, MON_POLLING, false, 111 * s, &last));
+	cr_assert_not(ui_bell_due(MON_DOWN, MON_POLLING, false, 200 * s, &last),
+	              "down to polling is a recovery of sorts");
+	cr_assert_not(
+	    ui_bell_due(MON_POLLING, MON_LIVE, false, 300 * s, &last));
+	cr_assert_not(
+	    ui_bell_due(MON_LIVE, MON_CONNECTING, true, 400 * s, &last),
+	    "the user paused it");
+	cr_assert(ui_bell_due(MON_CONNECTING, MON_DOWN, false, 500 * s, &last));
+}
+
+Test(fmt, frame_pace_bounds_the_rate_without_delaying_a_lone_frame)
+{
+	struct ui_pace p = {0};
+	int64_t t = 5000000, drawn = 0;
+
+	/* a clock-tick frame, then an event 10 ms later: both at once */
+	cr_assert_eq(ui_pace_take(&p, t), 0);
+	cr_assert_eq(ui_pace_take(&p, t + 10000), 0);
+	/* a flood: about UI_FPS a second, never more */
+	p = (struct ui_pace){0};
+	for (int64_t now = t; now < t + 10000000; now += 1000)
+		if (ui_pace_take(&p, now) == 0)
+			drawn++;
+	cr_assert_geq(drawn, 10 * UI_FPS - 1);
+	cr_assert_leq(drawn, 10 * UI_FPS + UI_FRAME_BURST);
+	/* after a quiet second the burst is back */
+	cr_assert_eq(ui_pace_take(&p, t + 11000000), 0);
+	cr_assert_eq(ui_pace_take(&p, t + 11000100), 0);
+	/* out of tokens: the wait says when the next one comes */
+	p = (struct ui_pace){0};
+	for (int i = 0; i < UI_FRAME_BURST; i++)
+		cr_assert_eq(ui_pace_take(&p, t), 0);
+	{
+		int64_t wait = ui_pace_take(&p, t);
+
+		cr_assert_gt(wait, 0);
+		cr_assert_leq(wait, 1000000 / UI_FPS + 1);
+		cr_assert_eq(ui_pace_take(&p, t + wait), 0);
+	}
+}
+
+Test(fmt, timeline_cells_have_a_symbol_per_state, .init = mk, .fini = rm)
+{
+	cr_assert_str_eq(ui_tl_symbol(TL_LIVE, true), "\u25cf");
+	cr_assert_str_eq(ui_tl_symbol(TL_POLLING, false), "%");
+	cr_assert_str_eq(ui_tl_symbol(TL_UNKNOWN, false), " ");
+	/* each state its own symbol: colour is never the only sign */
+	for (int a = 0; a < TL_NSTATES; a++)
+		for (int b = a + 1; b < TL_NSTATES; b++) {
+			cr_assert_str_neq(ui_tl_symbol(a, true),
+			                  ui_tl_symbol(b, true));
+			cr_assert_str_neq(ui_tl_symbol(a, false),
+			                  ui_tl_symbol(b, false));
+		}
 }
