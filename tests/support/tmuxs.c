@@ -79,6 +79,14 @@ tmuxs_wait(const struct tmuxs *t, const char *target, const char *text,
 void
 tmuxs_kill(const struct tmuxs *t)
 {
-	if (t->sock[0])
-		tmuxs_cmd(t, "kill-server");
+	const char *tmp = getenv("TMUX_TMPDIR");
+	char path[512];
+
+	if (!t->sock[0])
+		return;
+	tmuxs_cmd(t, "kill-server");
+	/* a server that went by itself may leave its socket behind */
+	snprintf(path, sizeof(path), "%s/tmux-%d/%s",
+	         tmp && *tmp ? tmp : "/tmp", (int)getuid(), t->sock);
+	unlink(path);
 }

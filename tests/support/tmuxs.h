@@ -29,7 +29,7 @@ char *tmuxs_capture(const struct tmuxs *t, const char *target,
 bool tmuxs_wait(const struct tmuxs *t, const char *target, const char *text,
                 int times, int timeout_ms);
 
-/* Kill the server (if any). Safe to call twice. */
+/* Kill the server (if any) and remove its socket. Safe to call twice. */
 void tmuxs_kill(const struct tmuxs *t);
 
 /* How often needle occurs in hay. */

@@ -255,8 +255,8 @@ Test(notify, bounded_running_and_waiting_oldest_dropped, .init = setup,
 
 	snprintf(cmd, sizeof(cmd),
 	         "cd '%s' && echo \"$WSDASH_TIME\" >> ran && "
-	         "while [ ! -e go ]; do sleep 0.02; done",
-	         dir);
+	         "while [ -d '%s' ] && [ ! -e go ]; do sleep 0.02; done",
+	         dir, dir);
 	n = notify_new(cmd, 0);
 	cr_assert_not_null(n);
 	for (int i = 1; i <= total; i++)
@@ -308,7 +308,7 @@ Test(notify, timeout_stops_the_command_and_its_children, .init = setup,
 	pid_t pid;
 
 	snprintf(cmd, sizeof(cmd),
-	         "sleep 300 & echo $! > '%s/pid'; wait; touch '%s/after'", dir,
+	         "sleep 60 & echo $! > '%s/pid'; wait; touch '%s/after'", dir,
 	         dir);
 	n = notify_new(cmd, 300);
 	cr_assert_not_null(n);
@@ -394,8 +394,8 @@ Test(notify, no_descriptors_default_signals_own_group, .init = setup,
 	cr_assert_geq(leak, 3);
 	snprintf(cmd, sizeof(cmd),
 	         "cd '%s' && echo $$ > pid.tmp && mv pid.tmp pid && "
-	         "while [ ! -e go ]; do sleep 0.02; done",
-	         dir);
+	         "while [ -d '%s' ] && [ ! -e go ]; do sleep 0.02; done",
+	         dir, dir);
 	n = notify_new(cmd, 0);
 	change(n, true, NULL, 1);
 	signal(SIGPIPE, old);
