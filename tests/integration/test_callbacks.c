@@ -192,7 +192,10 @@ Test(callbacks, on_change_env_for_a_fallback_and_a_recovery, .init = mkdir_tmp,
 	cr_assert(wait_file(path("env"), "routes|polling|live|websocket|", 1,
 	                    WAIT_MS));
 	s = slurp(path("env"));
-	cr_assert(strstr(s, "/ws/routes|1|closed by server (1001"),
+	/* why: the close (1001), or under load sometimes only the lost
+	 * connection (test_watch sees the same) */
+	cr_assert(strstr(s, "/ws/routes|1|closed by server (1001") ||
+	              strstr(s, "/ws/routes|1|connection lost"),
 	          "the reason: %s", s);
 	cr_assert(strstr(s, "workflows|connecting|live|") &&
 	              strstr(s, "workflow-history|connecting|live|"),
