@@ -14,6 +14,7 @@
 #include "wsdash/cli.h"
 #include "wsdash/clock.h"
 #include "wsdash/cmdline.h"
+#include "wsdash/httpd.h"
 #include "wsdash/layout.h"
 #include "wsdash/mon.h"
 #include "wsdash/outq.h"
@@ -36,6 +37,7 @@ enum {
 	OPT_NO_HELLO,
 	OPT_MAX_SILENCE,
 	OPT_NO_BELL,
+	OPT_METRICS,
 };
 
 static volatile sig_atomic_t watch_stop;
@@ -96,6 +98,8 @@ watch_usage(FILE *f)
 	    "  --no-bell          no terminal bell when a stream leaves the\n"
 	    "                     WebSocket or goes down (it rings at most\n"
 	    "                     every 10 s; tmux flags the window)\n"
+	    "  --metrics ADDR:PORT  also serve Prometheus /metrics and /probe\n"
+	    "                     there (see wsdash exporter --help)\n"
 	    "  -h, --help         show this help\n"
 	    "\n"
 	    "dashboard keys: arrows/hjkl/Tab select, Enter details, Esc back,\n"
@@ -189,6 +193,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 	    {"no-hello", no_argument, NULL, OPT_NO_HELLO},
 	    {"max-silence", required_argument, NULL, OPT_MAX_SILENCE},
 	    {"no-bell", no_argument, NULL, OPT_NO_BELL},
+	    {"metrics", required_argument, NULL, OPT_METRICS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -272,6 +277,9 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 				return -1;
 			o->max_silence_ms = (int)v;
 			break;
+		case OPT_METRICS:
+			o->metrics = optarg;
+			break;
 		case OPT_RETRY_BASE:
 			if (!cli_parse_i64("--retry-base", optarg, 1, 60000, &v,
 			                   err, errlen))
@@ -325,7 +333,7 @@ watch_config(const struct watch_opts *o, struct config *cfg, char *err,
 }
 
 /* Largest timeout and whether any endpoint needs TLS. */
-static void
+void
 watch_needs(const struct config *cfg, int *timeout, bool *tls)
 {
 	*timeout = cfg->timeout_ms;
@@ -499,6 +507,12 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 	}
 	if (!mon_init(&m, &cfg, clock_mono_us(), utf8)) {
 		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
+	if (o->metrics != NULL &&
+	    httpd_start(w, &m, &cfg, &(struct httpd_opts){.listen = o->metrics},
+	                err, sizeof(err)) < 0) {
+		mon_done(&m);
 		goto fail;
 	}
 	watch_signals(w);

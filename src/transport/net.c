@@ -75,8 +75,26 @@ net_context_new(const struct lws_protocols *protocols, bool tls,
 		return NULL;
 	}
 
+	*client_vh = net_client_vhost(ctx, protocols, "wsdash-client", tls,
+	                              cacert, timeout_ms, err, errlen);
+	if (*client_vh == NULL) {
+		lws_context_destroy(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+struct lws_vhost *
+net_client_vhost(struct lws_context *ctx, const struct lws_protocols *protocols,
+                 const char *name, bool tls, const char *cacert, int timeout_ms,
+                 char *err, size_t errlen)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+	int secs = timeout_ms / 1000 + 2;
+
 	memset(&info, 0, sizeof(info));
-	info.vhost_name = "wsdash-client";
+	info.vhost_name = name;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
 	info.connect_timeout_secs = (unsigned)secs;
@@ -88,14 +106,11 @@ net_context_new(const struct lws_protocols *protocols, bool tls,
 		else if (access(SYSTEM_CA_BUNDLE, R_OK) == 0)
 			info.client_ssl_ca_filepath = SYSTEM_CA_BUNDLE;
 	}
-	*client_vh = lws_create_vhost(ctx, &info);
-	if (*client_vh == NULL) {
+	vh = lws_create_vhost(ctx, &info);
+	if (vh == NULL)
 		snprintf(err, errlen, "cannot set up TLS%s%s",
 		         cacert ? " with " : "", cacert ? cacert : "");
-		lws_context_destroy(ctx);
-		return NULL;
-	}
-	return ctx;
+	return vh;
 }
 
 void

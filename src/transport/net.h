@@ -38,6 +38,17 @@ struct lws_context *net_context_new(const struct lws_protocols *protocols,
                                     size_t errlen);
 
 /*
+ * One more client vhost named name on ctx, with protocols (protocols[0] gets
+ * its callbacks; TLS verification still goes to the context's first vhost,
+ * see net_context_new) and TLS as there. Returns NULL with a reason in err.
+ */
+struct lws_vhost *net_client_vhost(struct lws_context *ctx,
+                                   const struct lws_protocols *protocols,
+                                   const char *name, bool tls,
+                                   const char *cacert, int timeout_ms,
+                                   char *err, size_t errlen);
+
+/*
  * TCP_NODELAY on a connection: small frames (pings, pongs, updates) must
  * not wait for Nagle and delayed ACKs (40 ms on Linux).
  */

@@ -14,6 +14,14 @@
  * address, so it never resolves again with its blocking getaddrinfo()).
  * When a connection to the first address is refused, the next one is tried
  * (localhost is often ::1 first, the server on 127.0.0.1 only).
+ *
+ * Two ways to run: prober_run() makes a context of its own and loops until
+ * every job has its outcome (`check`); prober_start() adds the jobs to a
+ * loop that is already running (the exporter's /probe, in the watcher's
+ * context, on a client vhost of their own) and calls back when they are
+ * done. Each connection's wsi is known until lws destroys it
+ * (LWS_CALLBACK_WSI_DESTROY), so freeing a prober early detaches every
+ * connection it still has and no late callback finds freed memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +68,11 @@ struct pjob {
 
 struct prober {
 	lws_sorted_usec_list_t sul_guard; /* wakes the loop at the hard stop */
+	lws_sorted_usec_list_t sul_done;  /* prober_start: report the end */
+	void (*done)(void *user);         /* NULL: prober_run's own loop */
+	void *user;
+	bool finished; /* done is due or was called */
+	int64_t hard_end;
 	const struct config *c;
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
@@ -112,6 +125,7 @@ job_busy(const struct pjob *j)
 }
 
 static void job_deadline(lws_sorted_usec_list_t *sul);
+static void prober_settle(struct prober *p);
 
 /*
  * check -v: the request lws wrote, read back from its buffer. In
@@ -298,6 +312,7 @@ job_deadline(lws_sorted_usec_list_t *sul)
 	/* timers run before lws_service() polls: without this it would
 	 * wait for the next timer before the loop sees the job is done */
 	lws_cancel_service(j->p->ctx);
+	prober_settle(j->p);
 }
 
 static int
@@ -308,6 +323,11 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct pjob *j = pc ? pc->job : NULL;
 	struct probe_obs *o = j ? &j->row->obs : NULL;
 
+	if (reason == LWS_CALLBACK_WSI_DESTROY) {
+		if (pc != NULL && pc->wsi == wsi)
+			pc->wsi = NULL;
+		return 0;
+	}
 	if (pc != NULL && pc->kind == PK_WAKE) {
 		if (reason == LWS_CALLBACK_RAW_RX_FILE) {
 			uint64_t v;
@@ -366,7 +386,7 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			o->head_status =
 			    (int)lws_http_client_http_response(wsi);
 		pc->active = false;
-		pc->wsi = NULL;
+		prober_settle(j->p);
 		return -1;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -386,6 +406,7 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			j->close_pending = false;
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL,
 			                 (unsigned char *)why, sizeof(why) - 1);
+			prober_settle(j->p);
 			return -1;
 		}
 		break;
@@ -394,7 +415,6 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (pc == NULL || !pc->active)
 			break;
 		pc->active = false;
-		pc->wsi = NULL;
 		if (pc->kind == PK_UPGRADE && o->http_status == 0 &&
 		    o->tls_error == 0 && in != NULL &&
 		    strstr((const char *)in, "Unable to connect") != NULL) {
@@ -436,19 +456,14 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		if (pc->kind == PK_UPGRADE)
 			j->close_pending = false;
-		pc->wsi = NULL;
 		break;
 
 	default:
 		break;
 	}
+	if (j != NULL)
+		prober_settle(j->p);
 	return 0;
-}
-
-static void
-prober_guard(lws_sorted_usec_list_t *sul)
-{
-	(void)sul; /* only to wake lws_service() */
 }
 
 static const struct lws_protocols probe_protocols[] = {
@@ -510,6 +525,7 @@ dns_collect(struct prober *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->jobs[i].dns_wait)
 			job_resolve(&p->jobs[i]);
+	prober_settle(p);
 }
 
 /* The resolver's wake descriptor, in this loop. */
@@ -528,7 +544,142 @@ adopt_wake(struct prober *p)
 	if (wsi == NULL)
 		return false;
 	lws_set_opaque_user_data(wsi, &p->wake);
+	p->wake.wsi = wsi;
 	return true;
+}
+
+/* Whether some job still waits for an answer or a close. */
+static bool
+prober_busy(const struct prober *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (job_busy(&p->jobs[i]))
+			return true;
+	return false;
+}
+
+/* Anything still open at the hard stop is a timeout. */
+static void
+prober_finish_rows(struct prober *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct probe_obs *o = &p->jobs[i].row->obs;
+
+		if (o->outcome == PO_PENDING) {
+			o->outcome = PO_TIMEOUT;
+			job_elapsed(&p->jobs[i]);
+		}
+	}
+}
+
+static void
+prober_done_fire(lws_sorted_usec_list_t *sul)
+{
+	struct prober *p = lws_container_of(sul, struct prober, sul_done);
+
+	prober_finish_rows(p);
+	p->done(p->user); /* may free p */
+}
+
+/*
+ * prober_start(): once no job is busy (or at the hard stop), report it
+ * from a timer of its own, never from inside an lws callback (the caller
+ * may free the prober, and the connection, there).
+ */
+static void
+prober_settle(struct prober *p)
+{
+	if (p->done == NULL || p->finished)
+		return;
+	if (prober_busy(p) && clock_mono_us() < p->hard_end)
+		return;
+	p->finished = true;
+	lws_sul_schedule(p->ctx, 0, &p->sul_done, prober_done_fire, 1);
+}
+
+static void
+prober_guard(lws_sorted_usec_list_t *sul)
+{
+	struct prober *p = lws_container_of(sul, struct prober, sul_guard);
+
+	prober_settle(p); /* (prober_run: only to wake lws_service()) */
+}
+
+/*
+ * Set p up on its vhost (p->ctx, p->vh, p->c, p->n, p->also_head set) and
+ * start every job. Returns false when out of memory.
+ */
+static bool
+prober_begin(struct prober *p, struct check_row *rows)
+{
+	const struct config *c = p->c;
+	int max_timeout = c->timeout_ms;
+	int64_t t0;
+
+	p->jobs = calloc(p->n ? p->n : 1, sizeof(*p->jobs));
+	p->dns = resolver_new();
+	if (p->jobs == NULL || p->dns == NULL || !adopt_wake(p))
+		return false;
+	t0 = clock_mono_us(); /* endpoint times start after the set-up */
+	for (size_t i = 0; i < p->n; i++) {
+		p->jobs[i].p = p;
+		p->jobs[i].row = &rows[i];
+		p->jobs[i].ep = rows[i].ep;
+		p->jobs[i].t0_us = t0;
+		rows[i].obs.tls = rows[i].ep->ws.tls;
+		rows[i].obs.timeout_ms = config_timeout(c, rows[i].ep);
+		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
+		if (config_timeout(c, rows[i].ep) > max_timeout)
+			max_timeout = config_timeout(c, rows[i].ep);
+	}
+	/*
+	 * Until every job has its answers. A guard timer makes sure the loop
+	 * wakes up for the hard stop even if nothing else is scheduled.
+	 */
+	p->hard_end =
+	    t0 + ((int64_t)max_timeout + FOLLOWUP_MIN_MS + 2000) * 1000;
+	lws_sul_schedule(p->ctx, 0, &p->sul_guard, prober_guard,
+	                 p->hard_end - clock_mono_us());
+	/* each job on its own: its timeout covers its lookup */
+	for (size_t i = 0; i < p->n; i++) {
+		struct pjob *j = &p->jobs[i];
+
+		job_arm(j, t0 + (int64_t)config_timeout(c, rows[i].ep) * 1000);
+		job_resolve(j);
+	}
+	return true;
+}
+
+/* Detach a connection that lws still has, and have lws close it. */
+static void
+conn_detach(struct pconn *pc)
+{
+	if (pc->wsi != NULL) {
+		lws_set_opaque_user_data(pc->wsi, NULL);
+		lws_set_timeout(pc->wsi, PENDING_TIMEOUT_USER_OK,
+		                LWS_TO_KILL_ASYNC);
+		pc->wsi = NULL;
+	}
+	pc->active = false;
+}
+
+/* Stop p's timers and connections, free what it holds (not p itself). */
+static void
+prober_teardown(struct prober *p)
+{
+	lws_sul_cancel(&p->sul_guard);
+	lws_sul_cancel(&p->sul_done);
+	for (size_t i = 0; p->jobs != NULL && i < p->n; i++) {
+		lws_sul_cancel(&p->jobs[i].sul_deadline);
+		conn_detach(&p->jobs[i].up);
+		conn_detach(&p->jobs[i].get);
+		conn_detach(&p->jobs[i].head);
+	}
+	conn_detach(&p->wake);
+	resolver_free(p->dns);
+	free(p->jobs);
+	p->dns = NULL;
+	p->jobs = NULL;
 }
 
 int
@@ -537,7 +688,6 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 {
 	struct prober p = {.c = c, .n = n, .also_head = also_head};
 	int max_timeout = c->timeout_ms;
-	int64_t t0, hard_end;
 	bool tls = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -551,65 +701,65 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 	                        &p.vh, err, errlen);
 	if (p.ctx == NULL)
 		return -1;
-	p.jobs = calloc(n ? n : 1, sizeof(*p.jobs));
-	p.dns = resolver_new();
-	if (p.jobs == NULL || p.dns == NULL || !adopt_wake(&p)) {
+	if (!prober_begin(&p, rows)) {
+		prober_teardown(&p);
 		lws_context_destroy(p.ctx);
-		free(p.jobs);
-		resolver_free(p.dns);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	t0 = clock_mono_us(); /* endpoint times start after the set-up */
-	for (size_t i = 0; i < n; i++) {
-		p.jobs[i].p = &p;
-		p.jobs[i].row = &rows[i];
-		p.jobs[i].ep = rows[i].ep;
-		p.jobs[i].t0_us = t0;
-		rows[i].obs.tls = rows[i].ep->ws.tls;
-		rows[i].obs.timeout_ms = config_timeout(c, rows[i].ep);
-		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
-	}
-	/* each job on its own: its timeout covers its lookup */
-	for (size_t i = 0; i < n; i++) {
-		struct pjob *j = &p.jobs[i];
-
-		job_arm(j, t0 + (int64_t)config_timeout(c, rows[i].ep) * 1000);
-		job_resolve(j);
-	}
-
-	/*
-	 * Until every job has its answers. A guard timer makes sure the loop
-	 * wakes up for the hard stop even if nothing else is scheduled.
-	 */
-	hard_end = clock_mono_us() +
-	           ((int64_t)max_timeout + FOLLOWUP_MIN_MS + 2000) * 1000;
-	lws_sul_schedule(p.ctx, 0, &p.sul_guard, prober_guard,
-	                 hard_end - clock_mono_us());
-	for (;;) {
-		bool busy = false;
-
-		for (size_t i = 0; i < n && !busy; i++)
-			busy = job_busy(&p.jobs[i]);
-		if (!busy || clock_mono_us() > hard_end)
-			break;
+	while (prober_busy(&p) && clock_mono_us() <= p.hard_end)
 		lws_service(p.ctx, 0);
-	}
+	prober_finish_rows(&p);
 	lws_sul_cancel(&p.sul_guard);
-	/* anything still open at the hard stop is a timeout */
-	for (size_t i = 0; i < n; i++) {
-		struct probe_obs *o = &p.jobs[i].row->obs;
-
-		if (o->outcome == PO_PENDING) {
-			o->outcome = PO_TIMEOUT;
-			job_elapsed(&p.jobs[i]);
-		}
-	}
-
 	for (size_t i = 0; i < n; i++)
 		lws_sul_cancel(&p.jobs[i].sul_deadline);
 	lws_context_destroy(p.ctx);
 	resolver_free(p.dns);
 	free(p.jobs);
 	return 0;
+}
+
+#define PROBE_VHOST "wsdash-probe"
+
+struct prober *
+prober_start(struct lws_context *ctx, const struct config *c,
+             struct check_row *rows, size_t n, void (*done)(void *user),
+             void *user, char *err, size_t errlen)
+{
+	struct prober *p;
+	struct lws_vhost *vh = lws_get_vhost_by_name(ctx, PROBE_VHOST);
+
+	/* once per context: with TLS, any target may be wss:// */
+	if (vh == NULL)
+		vh = net_client_vhost(ctx, probe_protocols, PROBE_VHOST, true,
+		                      c->cacert, c->timeout_ms, err, errlen);
+	if (vh == NULL)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->c = c;
+	p->n = n;
+	p->ctx = ctx;
+	p->vh = vh;
+	p->done = done;
+	p->user = user;
+	if (!prober_begin(p, rows)) {
+		prober_free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	prober_settle(p); /* e.g. every name failed at once */
+	return p;
+}
+
+void
+prober_free(struct prober *p)
+{
+	if (p == NULL)
+		return;
+	prober_teardown(p);
+	free(p);
 }

@@ -311,6 +311,13 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct wconn *wc = wsi ? lws_get_opaque_user_data(wsi) : NULL;
 	struct wep *e = wc ? wc->e : NULL;
 
+	/* lws asks the context's first protocol (this one) to verify every
+	 * client certificate: another vhost's connection (an exporter probe)
+	 * goes to its own protocol, whose opaque data it carries */
+	if (reason == LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION &&
+	    wsi != NULL && lws_get_protocol(wsi)->callback != watch_callback)
+		return lws_get_protocol(wsi)->callback(wsi, reason, user, in,
+		                                       len);
 	if (wc != NULL && (wc->kind == WK_STDIN || wc->kind == WK_WAKE))
 		return file_callback(wc, wsi, reason);
 	switch (reason) {
