@@ -88,14 +88,14 @@ enum {
 	MON_CHG_SILENCE = 1 << 6,   /* went silent, or spoke again */
 };
 
-#define MON_REASON_MAX   128
-#define MON_HISTORY      64          /* transitions kept per endpoint */
-#define MON_LAST_MAX     (64 * 1024) /* bytes of the last message kept */
-#define MON_RATE_SECS    16          /* one-second buckets for the rate */
-#define MON_RATE_WINDOW  5           /* seconds the rate averages over */
-#define MON_HIST_BUCKETS 16          /* RTT histogram bounds, 100 us to 10 s */
+#define MON_REASON_MAX  128
+#define MON_HISTORY     64          /* transitions kept per endpoint */
+#define MON_LAST_MAX    (64 * 1024) /* bytes of the last message kept */
+#define MON_RATE_SECS   16          /* one-second buckets for the rate */
+#define MON_RATE_WINDOW 5           /* seconds the rate averages over */
 
-/* Upper bounds of the RTT histograms' buckets, in microseconds. */
+/* RTT histograms (exporter): bucket upper bounds, 100 us to 10 s. */
+#define MON_HIST_BUCKETS 16
 extern const int64_t mon_hist_bounds_us[MON_HIST_BUCKETS];
 
 struct mon_transition {
