@@ -35,20 +35,23 @@ mbuf_free(struct mbuf *b)
 static bool
 mbuf_room(struct mbuf *b, size_t n)
 {
-	size_t max = b->max ? b->max : METRICS_MAX_BYTES, cap;
+	size_t max = b->max ? b->max : METRICS_MAX_BYTES, need, cap;
 	char *p;
 
 	if (b->full)
 		return false;
 	if (n < b->cap - b->len)
 		return true;
-	if (n > max - b->len - 1) {
+	if (n >= max || b->len >= max - n) {
 		b->full = true;
 		return false;
 	}
+	need = b->len + n + 1; /* <= max */
 	cap = b->cap ? b->cap : 4096;
-	while (cap - b->len <= n)
+	while (cap < need)
 		cap = cap > max / 2 ? max : cap * 2;
+	if (cap > max)
+		cap = max;
 	p = realloc(b->p, cap);
 	if (p == NULL) {
 		b->full = true;
