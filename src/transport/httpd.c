@@ -356,7 +356,9 @@ serve_probe(struct hconn *hc, struct lws *wsi)
 		answer_text(hc, 400, why);
 		return;
 	}
-	sanitize_text(clean, sizeof(clean), t, strlen(t), true);
+	/* quoted back: no password, no control characters */
+	url_redact(t, why, sizeof(why));
+	sanitize_text(clean, sizeof(clean), why, strlen(why), true);
 	is_url = strstr(t, "://") != NULL;
 	if (is_url && !url_parse(t, &u, err, sizeof(err))) {
 		snprintf(why, sizeof(why), "invalid target '%s': %s", clean,

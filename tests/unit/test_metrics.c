@@ -76,8 +76,8 @@ render(int64_t now_us)
 	                            .max_fds = 1024};
 
 	mbuf_reset(&out);
-	cr_assert(metrics_render(&out, &m, now_us, 1700000100000LL, &proc,
-	                         "1.2.3"));
+	cr_assert(
+	    metrics_render(&out, &m, now_us, 1700000100000LL, &proc, "1.2.3"));
 	return out.p;
 }
 
@@ -179,8 +179,8 @@ Test(metrics, every_family_has_help_and_type_and_one_group, .init = setup,
 
 			family_of(l + 7, "", fam, sizeof(fam));
 			snprintf(key, sizeof(key), " %s ", fam);
-			cr_assert_null(strstr(done, key),
-			               "%s: a second group", fam);
+			cr_assert_null(strstr(done, key), "%s: a second group",
+			               fam);
 			cr_assert(strlen(done) + strlen(key) < sizeof(done));
 			strcat(done, key + 1);
 			snprintf(cur, sizeof(cur), "%s", fam);
@@ -208,18 +208,30 @@ Test(metrics, every_family_has_help_and_type_and_one_group, .init = setup,
 	cr_assert_eq(families, 26, "%d families", families);
 	/* the ones the issue names, at least */
 	static const char *const want[] = {
-	    "wsdash_endpoint_info", "wsdash_endpoint_state",
-	    "wsdash_endpoint_websocket", "wsdash_endpoint_fallback",
-	    "wsdash_fallbacks_total", "wsdash_reconnects_total",
-	    "wsdash_messages_total", "wsdash_message_bytes_total",
-	    "wsdash_messages_dropped_total", "wsdash_other_messages_total",
-	    "wsdash_polls_total", "wsdash_websocket_seconds_total",
-	    "wsdash_fallback_seconds_total", "wsdash_rtt_seconds",
-	    "wsdash_poll_rtt_seconds", "wsdash_last_message_timestamp_seconds",
+	    "wsdash_endpoint_info",
+	    "wsdash_endpoint_state",
+	    "wsdash_endpoint_websocket",
+	    "wsdash_endpoint_fallback",
+	    "wsdash_fallbacks_total",
+	    "wsdash_reconnects_total",
+	    "wsdash_messages_total",
+	    "wsdash_message_bytes_total",
+	    "wsdash_messages_dropped_total",
+	    "wsdash_other_messages_total",
+	    "wsdash_polls_total",
+	    "wsdash_websocket_seconds_total",
+	    "wsdash_fallback_seconds_total",
+	    "wsdash_rtt_seconds",
+	    "wsdash_poll_rtt_seconds",
+	    "wsdash_last_message_timestamp_seconds",
 	    "wsdash_state_since_timestamp_seconds",
-	    "wsdash_message_lag_seconds", "wsdash_build_info",
-	    "process_cpu_seconds_total", "process_resident_memory_bytes",
-	    "process_open_fds", "process_max_fds", "process_start_time_seconds",
+	    "wsdash_message_lag_seconds",
+	    "wsdash_build_info",
+	    "process_cpu_seconds_total",
+	    "process_resident_memory_bytes",
+	    "process_open_fds",
+	    "process_max_fds",
+	    "process_start_time_seconds",
 	    "process_virtual_memory_bytes"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		char key[140];
@@ -231,8 +243,8 @@ Test(metrics, every_family_has_help_and_type_and_one_group, .init = setup,
 	cr_assert_eq(sample(t, "process_open_fds"), 7);
 }
 
-Test(metrics, histograms_are_cumulative_with_inf_sum_and_count,
-     .init = setup, .fini = teardown)
+Test(metrics, histograms_are_cumulative_with_inf_sum_and_count, .init = setup,
+     .fini = teardown)
 {
 	static const int64_t rtts[] = {90, 200, 200, 3000, 700000, 20000000};
 	char p[160];
@@ -319,10 +331,10 @@ Test(metrics, every_state_one_at_a_time, .init = setup, .fini = teardown)
 	             0);
 	apply(0, MEV_POLL_OK, 4 * S, 1000);
 	cr_assert_str_eq(one_state(render(5 * S)), "polling");
-	cr_assert_eq(sample(out.p, "wsdash_fallbacks_total{endpoint=\"a\"}"), 1);
+	cr_assert_eq(sample(out.p, "wsdash_fallbacks_total{endpoint=\"a\"}"),
+	             1);
 	cr_assert_eq(
-	    sample(out.p,
-	           "wsdash_polls_total{endpoint=\"a\",result=\"ok\"}"),
+	    sample(out.p, "wsdash_polls_total{endpoint=\"a\",result=\"ok\"}"),
 	    1);
 	apply(0, MEV_PAUSE, 5 * S, 0);
 	cr_assert_str_eq(one_state(render(6 * S)), "paused");
@@ -332,8 +344,7 @@ Test(metrics, every_state_one_at_a_time, .init = setup, .fini = teardown)
 	cr_assert_str_eq(one_state(render(7 * S)), "connecting");
 }
 
-Test(metrics, times_counters_and_timestamps, .init = setup,
-     .fini = teardown)
+Test(metrics, times_counters_and_timestamps, .init = setup, .fini = teardown)
 {
 	const char *t;
 
@@ -396,8 +407,8 @@ Test(metrics, probe_answers)
 	cr_assert_eq(ones, 1, "one class at 1");
 	mbuf_reset(&b);
 	metrics_render_probe(&b, &bad);
-	cr_assert(strstr(b.p, "# wsdash probe: bad target 'x'\n") == b.p,
-	          "%s", b.p);
+	cr_assert(strstr(b.p, "# wsdash probe: bad target 'x'\n") == b.p, "%s",
+	          b.p);
 	cr_assert(strstr(b.p, "\nprobe_success 0\n"));
 	cr_assert_null(strstr(b.p, "} 1\n"), "no class for a refused probe");
 	mbuf_free(&b);

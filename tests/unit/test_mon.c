@@ -549,9 +549,9 @@ Test(mon, fallback_time_is_counted_while_polling_or_down, .fini = teardown_all)
 
 	setup_with(true);
 	ep = &m.eps[0];
-	ev(ep, MEV_WS_OPEN, 1 * S);      /* connecting 1 s: neither */
-	ev(ep, MEV_WS_CLOSED, 3 * S);    /* live 2 s */
-	ev(ep, MEV_POLL_OK, 4 * S);      /* down 1 s, then polling */
+	ev(ep, MEV_WS_OPEN, 1 * S);           /* connecting 1 s: neither */
+	ev(ep, MEV_WS_CLOSED, 3 * S);         /* live 2 s */
+	ev(ep, MEV_POLL_OK, 4 * S);           /* down 1 s, then polling */
 	mon_time_totals(ep, 6 * S, &ws, &fb); /* ... 2 s of it so far */
 	cr_assert_eq(ws, 2 * S);
 	cr_assert_eq(fb, 3 * S);
@@ -570,7 +570,7 @@ Test(mon, fallback_time_is_counted_while_polling_or_down, .fini = teardown_all)
 
 Test(mon, rtt_histogram_buckets_and_sum, .fini = teardown_all)
 {
-	static const int64_t samples[] = {50,  100, 101,      250,
+	static const int64_t samples[] = {50,  100,  101,      250,
 	                                  999, 1000, 10000000, 10000001};
 	struct mon_ep *ep;
 	uint64_t total = 0;
@@ -584,9 +584,9 @@ Test(mon, rtt_histogram_buckets_and_sum, .fini = teardown_all)
 		mon_apply(&m, ep, &e, 2 + (int64_t)i);
 	}
 	/* le is inclusive: 100 us is in the first bucket, 101 in the next */
-	cr_assert_eq(ep->rtt_hist[0], 2);  /* 50, 100 */
-	cr_assert_eq(ep->rtt_hist[1], 2);  /* 101, 250 */
-	cr_assert_eq(ep->rtt_hist[3], 2);  /* 999, 1000 (<= 1 ms) */
+	cr_assert_eq(ep->rtt_hist[0], 2); /* 50, 100 */
+	cr_assert_eq(ep->rtt_hist[1], 2); /* 101, 250 */
+	cr_assert_eq(ep->rtt_hist[3], 2); /* 999, 1000 (<= 1 ms) */
 	cr_assert_eq(ep->rtt_hist[MON_HIST_BUCKETS - 1], 1); /* 10 s */
 	cr_assert_eq(ep->rtt_hist[MON_HIST_BUCKETS], 1);     /* above */
 	for (int i = 0; i <= MON_HIST_BUCKETS; i++)
@@ -600,19 +600,21 @@ Test(mon, rtt_histogram_buckets_and_sum, .fini = teardown_all)
 Test(mon, poll_histogram_counts_answers_only, .fini = teardown_all)
 {
 	struct mon_ep *ep;
-	struct mon_event ok = {.kind = MEV_POLL_OK, .status = 200,
-	                       .rtt_us = 3000};
-	struct mon_event bad = {.kind = MEV_POLL_FAIL, .status = 503,
-	                        .rtt_us = 400};
-	struct mon_event none = {.kind = MEV_POLL_FAIL, .status = 0,
-	                         .rtt_us = 3000000, .text = "refused"};
+	struct mon_event ok = {
+	    .kind = MEV_POLL_OK, .status = 200, .rtt_us = 3000};
+	struct mon_event bad = {
+	    .kind = MEV_POLL_FAIL, .status = 503, .rtt_us = 400};
+	struct mon_event none = {.kind = MEV_POLL_FAIL,
+	                         .status = 0,
+	                         .rtt_us = 3000000,
+	                         .text = "refused"};
 
 	setup_with(true);
 	ep = &m.eps[0];
 	ev(ep, MEV_WS_FAIL, 1);
 	mon_apply(&m, ep, &ok, 2);
 	mon_apply(&m, ep, &bad, 3);
-	mon_apply(&m, ep, &none, 4); /* no answer: no round trip */
+	mon_apply(&m, ep, &none, 4);       /* no answer: no round trip */
 	cr_assert_eq(ep->poll_hist[5], 1); /* 3 ms: <= 5 ms */
 	cr_assert_eq(ep->poll_hist[2], 1); /* 400 us: <= 500 us */
 	cr_assert_eq(ep->poll_sum_us, 3400);
