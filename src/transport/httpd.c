@@ -33,7 +33,12 @@
 #include "net.h"
 #include "watcher_int.h"
 
-#define SLICE (1024 * 1024) /* body bytes handed to lws per write */
+/*
+ * Body bytes handed to lws per write, and lws's cap on one send
+ * (tx_packet_size: by default it is the 4 KiB rx buffer, and a 35 MB
+ * answer then took one loop pass per 4 KiB).
+ */
+#define SLICE (4 * 1024 * 1024)
 
 struct httpd {
 	struct lws_context *ctx;
@@ -524,7 +529,8 @@ httpd_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 }
 
 static const struct lws_protocols httpd_protocols[] = {
-    {"wsdash-exporter", httpd_callback, sizeof(struct hconn), 4096, 0, NULL, 0},
+    {"wsdash-exporter", httpd_callback, sizeof(struct hconn), 4096, 0, NULL,
+     SLICE},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
