@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,74 +268,52 @@ open_sample(struct mbuf *b, const char *name, size_t namelen,
 	mbuf_add(b, l->text.p + l->off[i], l->off[i + 1] - l->off[i]);
 }
 
-/* A per-endpoint integer family. */
+/*
+ * A per-endpoint integer family: a uint64_t counter of struct mon_ep at
+ * offset off, or (off < 0) one of the two gauges computed below.
+ */
 struct ufamily {
 	const char *name, *type, *help;
-	uint64_t (*get)(const struct mon_ep *ep);
+	long off;
 };
 
+#define GAUGE_WEBSOCKET (-1)
+#define GAUGE_FALLBACK  (-2)
+
 static uint64_t
-get_fallbacks(const struct mon_ep *ep)
+ufamily_value(const struct ufamily *f, const struct mon_ep *ep)
 {
-	return ep->fallbacks;
+	if (f->off == GAUGE_WEBSOCKET)
+		return !ep->paused && ep->mode == MON_MODE_WEBSOCKET;
+	if (f->off == GAUGE_FALLBACK)
+		return !ep->paused && mon_in_fallback(ep);
+	return *(const uint64_t *)((const char *)ep + f->off);
 }
-static uint64_t
-get_reconnects(const struct mon_ep *ep)
-{
-	return ep->reconnects;
-}
-static uint64_t
-get_msgs(const struct mon_ep *ep)
-{
-	return ep->msgs;
-}
-static uint64_t
-get_bytes(const struct mon_ep *ep)
-{
-	return ep->bytes;
-}
-static uint64_t
-get_dropped(const struct mon_ep *ep)
-{
-	return ep->dropped;
-}
-static uint64_t
-get_others(const struct mon_ep *ep)
-{
-	return ep->others;
-}
-static uint64_t
-get_websocket(const struct mon_ep *ep)
-{
-	return !ep->paused && ep->mode == MON_MODE_WEBSOCKET;
-}
-static uint64_t
-get_fallback(const struct mon_ep *ep)
-{
-	return !ep->paused && mon_in_fallback(ep);
-}
+
+#define COUNTER(field) ((long)offsetof(struct mon_ep, field))
 
 static const struct ufamily ufamilies[] = {
     {"wsdash_endpoint_websocket", "gauge",
      "1 while the endpoint's WebSocket is open (live or stale).",
-     get_websocket},
+     GAUGE_WEBSOCKET},
     {"wsdash_endpoint_fallback", "gauge",
-     "1 while the endpoint is in fallback (polling, or down).", get_fallback},
+     "1 while the endpoint is in fallback (polling, or down).", GAUGE_FALLBACK},
     {"wsdash_fallbacks_total", "counter",
      "Times the WebSocket was lost or refused and fallback began.",
-     get_fallbacks},
+     COUNTER(fallbacks)},
     {"wsdash_reconnects_total", "counter",
      "Times the WebSocket opened again after having been open.",
-     get_reconnects},
+     COUNTER(reconnects)},
     {"wsdash_messages_total", "counter",
-     "Messages of the endpoint's own types received.", get_msgs},
+     "Messages of the endpoint's own types received.", COUNTER(msgs)},
     {"wsdash_message_bytes_total", "counter",
-     "Bytes of the endpoint's own messages, dropped ones included.", get_bytes},
+     "Bytes of the endpoint's own messages, dropped ones included.",
+     COUNTER(bytes)},
     {"wsdash_messages_dropped_total", "counter",
-     "Messages over --max-message, counted and dropped.", get_dropped},
+     "Messages over --max-message, counted and dropped.", COUNTER(dropped)},
     {"wsdash_other_messages_total", "counter",
      "Messages of other endpoints' types that arrived on this socket.",
-     get_others},
+     COUNTER(others)},
 };
 
 static void
@@ -347,7 +326,7 @@ render_ufamily(struct mbuf *b, const struct mon *m, const struct labels *l,
 	for (size_t i = 0; i < m->n; i++) {
 		open_sample(b, f->name, nl, l, i);
 		mbuf_add(b, "} ", 2);
-		put_u64(b, f->get(&m->eps[i]));
+		put_u64(b, ufamily_value(f, &m->eps[i]));
 		mbuf_add(b, "\n", 1);
 	}
 }
@@ -473,8 +452,15 @@ render_hist(struct mbuf *b, const struct mon *m, const struct labels *l,
 	for (size_t i = 0; i < m->n; i++) {
 		const struct mon_ep *ep = &m->eps[i];
 		const uint64_t *h = poll ? ep->poll_hist : ep->rtt_hist;
-		uint64_t cum = 0;
+		uint64_t cum = 0, n = 0;
 
+		/* an endpoint's histogram appears with its first sample (as a
+		 * client library's labelled child does): a healthy fleet that
+		 * never polled sends no 19 lines of zeros per endpoint */
+		for (int k = 0; k <= MON_HIST_BUCKETS; k++)
+			n += h[k];
+		if (n == 0)
+			continue;
 		for (int k = 0; k <= MON_HIST_BUCKETS; k++) {
 			cum += h[k];
 			open_sample(b, bucket, nb, l, i);
