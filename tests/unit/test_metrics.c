@@ -112,11 +112,14 @@ Test(metrics, label_values_are_escaped_and_valid_utf8)
 Test(metrics, awkward_names_are_escaped_in_every_family, .init = setup,
      .fini = teardown)
 {
-	const char *t = render(1 * S);
+	const char *t;
 	const char *esc = "endpoint=\"we\\\\ird \\\"name\\\"\\nline2 "
 	                  "\xEF\xBF\xBD end\"";
 	int seen = 0;
 
+	apply(1, MEV_WS_FAIL, 1 * S, 0);
+	apply(1, MEV_POLL_OK, 1 * S, 900);
+	t = render(2 * S);
 	for (const char *l = t; *l; l = strchr(l, '\n') + 1) {
 		const char *nl = strchr(l, '\n');
 
@@ -127,7 +130,7 @@ Test(metrics, awkward_names_are_escaped_in_every_family, .init = setup,
 		cr_assert(l[0] == '#' || strchr(l, ' ') < nl,
 		          "a sample line has a value: %.*s", (int)(nl - l), l);
 	}
-	cr_assert_gt(seen, 40, "the name in %d samples", seen);
+	cr_assert_gt(seen, 35, "the name in %d samples", seen);
 	cr_assert(strstr(t, esc) != NULL);
 	cr_assert(strstr(t, "\nline2") == NULL);
 }
