@@ -292,6 +292,56 @@ Test(exporter, probe_good_missing_refused_invalid_and_disallowed)
 	cr_assert_eq(child_stop(&srv), 0);
 }
 
+/*
+ * wss:// through the watcher's loop: lws asks the context's first protocol
+ * (the watcher's) to verify every certificate, the probe's included, and a
+ * name (localhost) is resolved without blocking in the same loop.
+ */
+Test(exporter, probe_wss_and_names_in_the_watchers_loop)
+{
+	char dir[] = "/tmp/wsdash-certs-XXXXXX", cmd[512], cert[300], key[300];
+	char t[256], why[512];
+	const char *argv[] = {
+	    PYTHON3, TEST_SERVERS "/wsecho.py", "--tls", cert, key, NULL};
+	struct child srv, tls, e, ei;
+	struct http_resp r;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "%s %s/../hostile/certs.py %s", PYTHON3,
+	         TEST_SERVERS, dir);
+	cr_assert_eq(system(cmd), 0, "certificates");
+	snprintf(cert, sizeof(cert), "%s/selfsigned.pem", dir);
+	snprintf(key, sizeof(key), "%s/selfsigned.key", dir);
+	cr_assert(child_start_cmd(&tls, true, argv));
+	cr_assert(serve_start(&srv, NULL));
+	cr_assert(exp_start(&e, srv.port, NULL));
+	snprintf(t, sizeof(t), "/probe?target=wss://localhost:%d/ws/x",
+	         tls.port);
+	get(e.port, t, &r);
+	cr_assert_eq(sample(r.body, "probe_success"), 0, "%s", r.body);
+	cr_assert_eq(sample(r.body, "wsdash_probe_class{class=\"tls\"}"), 1,
+	             "%s", r.body);
+	cr_assert(strstr(r.body, "self-signed"), "%s", r.body);
+	http_resp_free(&r);
+	/* the watcher's own endpoints are still fine */
+	get(e.port, "/probe?target=workflows", &r);
+	cr_assert_eq(sample(r.body, "probe_success"), 1, "%s", r.body);
+	http_resp_free(&r);
+	/* --insecure (a watch option) applies to probes */
+	cr_assert(exp_start(&ei, srv.port, "--insecure", NULL));
+	get(ei.port, t, &r);
+	cr_assert_eq(sample(r.body, "probe_success"), 1, "%s", r.body);
+	http_resp_free(&r);
+	snprintf(t, sizeof(t), "ws://localhost:%d/ws/workflows", srv.port);
+	cr_assert_eq(probe(ei.port, t, why, sizeof(why)), 1, "%s", why);
+	cr_assert_eq(child_stop(&ei), 0);
+	cr_assert_eq(child_stop(&e), 0);
+	cr_assert_eq(child_stop(&srv), 0);
+	child_stop(&tls);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
 /* A connected socket to 127.0.0.1:port. */
 static int
 connect_to(int port)
