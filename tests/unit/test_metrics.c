@@ -315,36 +315,41 @@ one_state(const char *t)
 	return on;
 }
 
+/* The websocket and fallback gauges of endpoint "a" in the last render. */
+static void
+gauges_are(double websocket, double fallback)
+{
+	cr_assert_eq(sample(out.p, "wsdash_endpoint_websocket{endpoint=\"a\"}"),
+	             websocket);
+	cr_assert_eq(sample(out.p, "wsdash_endpoint_fallback{endpoint=\"a\"}"),
+	             fallback);
+}
+
 Test(metrics, every_state_one_at_a_time, .init = setup, .fini = teardown)
 {
+	static const struct {
+		enum mon_ev_kind ev;
+		const char *state;
+		double websocket, fallback;
+	} steps[] = {
+	    {MEV_WS_OPEN, "live", 1, 0},   {MEV_PONG_LATE, "stale", 1, 0},
+	    {MEV_WS_CLOSED, "down", 0, 1}, {MEV_POLL_OK, "polling", 0, 1},
+	    {MEV_PAUSE, "paused", 0, 0},   {MEV_RESUME, "connecting", 0, 0},
+	};
+
 	cr_assert_str_eq(one_state(render(1)), "connecting");
-	apply(0, MEV_WS_OPEN, 1 * S, 0);
-	cr_assert_str_eq(one_state(render(2 * S)), "live");
-	cr_assert_eq(sample(out.p, "wsdash_endpoint_websocket{endpoint=\"a\"}"),
-	             1);
-	apply(0, MEV_PONG_LATE, 2 * S, 0);
-	cr_assert_str_eq(one_state(render(3 * S)), "stale");
-	cr_assert_eq(sample(out.p, "wsdash_endpoint_websocket{endpoint=\"a\"}"),
-	             1);
-	apply(0, MEV_WS_CLOSED, 3 * S, 0);
-	cr_assert_str_eq(one_state(render(4 * S)), "down");
-	cr_assert_eq(sample(out.p, "wsdash_endpoint_fallback{endpoint=\"a\"}"),
-	             1);
-	cr_assert_eq(sample(out.p, "wsdash_endpoint_websocket{endpoint=\"a\"}"),
-	             0);
-	apply(0, MEV_POLL_OK, 4 * S, 1000);
-	cr_assert_str_eq(one_state(render(5 * S)), "polling");
+	gauges_are(0, 0);
+	for (int k = 0; k < 6; k++) {
+		apply(0, steps[k].ev, (k + 1) * S, 1000);
+		cr_assert_str_eq(one_state(render((k + 2) * S)),
+		                 steps[k].state);
+		gauges_are(steps[k].websocket, steps[k].fallback);
+	}
 	cr_assert_eq(sample(out.p, "wsdash_fallbacks_total{endpoint=\"a\"}"),
 	             1);
 	cr_assert_eq(
 	    sample(out.p, "wsdash_polls_total{endpoint=\"a\",result=\"ok\"}"),
 	    1);
-	apply(0, MEV_PAUSE, 5 * S, 0);
-	cr_assert_str_eq(one_state(render(6 * S)), "paused");
-	cr_assert_eq(sample(out.p, "wsdash_endpoint_fallback{endpoint=\"a\"}"),
-	             0);
-	apply(0, MEV_RESUME, 6 * S, 0);
-	cr_assert_str_eq(one_state(render(7 * S)), "connecting");
 }
 
 Test(metrics, times_counters_and_timestamps, .init = setup, .fini = teardown)
