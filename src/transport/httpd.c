@@ -446,6 +446,7 @@ http_request(struct hconn *hc, struct lws *wsi)
 
 	hconn_release(hc);
 	hc->wsi = wsi;
+	hc->head = false;
 	/* a body we do not want: answer, then close rather than read it */
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ||
 	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
