@@ -5,7 +5,8 @@
  * optional HEAD (--also-head) and an optional follow-up GET (started when a
  * 404/400-like answer makes one useful). Every connection carries a pointer
  * to its struct pconn as lws opaque user data, so the callback knows which
- * job and which role an event belongs to. A per-job timer (sul) enforces
+ * job and which role an event belongs to. A per-job timer (a theap timer
+ * in the prober's net_timers: thousands of jobs stay cheap) enforces
  * the deadline: lws 4.1.6 has no per-connection timeout.
  *
  * Host names are resolved without blocking (resolve.h), each job on its
@@ -57,16 +58,21 @@ struct pjob {
 	struct check_row *row;
 	const struct endpoint_cfg *ep;
 	struct pconn up, get, head;
-	lws_sorted_usec_list_t sul_deadline;
+	struct theap_timer deadline; /* in the prober's timers */
 	int64_t t0_us;
 	int64_t deadline_us;
-	bool close_pending; /* upgraded: send the close frame */
-	bool dns_wait;      /* its host name is being resolved */
-	unsigned addr;      /* which of the host's addresses */
+	bool close_pending;  /* upgraded: send the close frame */
+	bool dns_wait;       /* its host name is being resolved */
+	bool started, ended; /* in flight between the two */
+	unsigned addr;       /* which of the host's addresses */
 	char ip[RESOLVE_ADDR_MAX];
 };
 
 struct prober {
+	struct net_timers timers; /* the jobs' deadlines */
+	size_t next;              /* the next job to start */
+	size_t inflight, ended;   /* jobs started and not ended; ended */
+	bool feeding;
 	lws_sorted_usec_list_t sul_guard; /* wakes the loop at the hard stop */
 	lws_sorted_usec_list_t sul_done;  /* prober_start: report the end */
 	void (*done)(void *user);         /* NULL: prober_run's own loop */
@@ -124,8 +130,30 @@ job_busy(const struct pjob *j)
 	       j->close_pending || j->dns_wait;
 }
 
-static void job_deadline(lws_sorted_usec_list_t *sul);
+/* jobs in flight at once (each up to three connections) */
+#define PROBE_MAX_INFLIGHT 256
+
+static void job_deadline(struct theap_timer *t);
 static void prober_settle(struct prober *p);
+static void prober_feed(struct prober *p);
+
+/*
+ * Something of j's ended (an answer, an error, its deadline): if nothing
+ * of it is left, it leaves the flight and the next job starts.
+ */
+static void
+job_settled(struct pjob *j)
+{
+	struct prober *p = j->p;
+
+	if (j->started && !j->ended && !job_busy(j)) {
+		j->ended = true;
+		p->inflight--;
+		p->ended++;
+		prober_feed(p);
+	}
+	prober_settle(p);
+}
 
 /*
  * check -v: the request lws wrote, read back from its buffer. In
@@ -221,8 +249,7 @@ static void
 job_arm(struct pjob *j, int64_t at_us)
 {
 	j->deadline_us = at_us;
-	lws_sul_schedule(j->p->ctx, 0, &j->sul_deadline, job_deadline,
-	                 at_us - clock_mono_us());
+	net_timers_arm(&j->p->timers, &j->deadline, at_us, job_deadline);
 }
 
 /* Start one connection (upgrade when method is NULL). */
@@ -281,9 +308,9 @@ job_upgrade_done(struct pjob *j)
 }
 
 static void
-job_deadline(lws_sorted_usec_list_t *sul)
+job_deadline(struct theap_timer *t)
 {
-	struct pjob *j = lws_container_of(sul, struct pjob, sul_deadline);
+	struct pjob *j = lws_container_of(t, struct pjob, deadline);
 	struct probe_obs *o = &j->row->obs;
 
 	if (j->dns_wait) {
@@ -312,7 +339,7 @@ job_deadline(lws_sorted_usec_list_t *sul)
 	/* timers run before lws_service() polls: without this it would
 	 * wait for the next timer before the loop sees the job is done */
 	lws_cancel_service(j->p->ctx);
-	prober_settle(j->p);
+	job_settled(j);
 }
 
 static int
@@ -386,7 +413,7 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			o->head_status =
 			    (int)lws_http_client_http_response(wsi);
 		pc->active = false;
-		prober_settle(j->p);
+		job_settled(j);
 		return -1;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -406,7 +433,7 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			j->close_pending = false;
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL,
 			                 (unsigned char *)why, sizeof(why) - 1);
-			prober_settle(j->p);
+			job_settled(j);
 			return -1;
 		}
 		break;
@@ -462,7 +489,7 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 	}
 	if (j != NULL)
-		prober_settle(j->p);
+		job_settled(j);
 	return 0;
 }
 
@@ -522,9 +549,11 @@ dns_collect(struct prober *p)
 {
 	if (resolver_collect(p->dns, clock_mono_us()) == 0)
 		return;
-	for (size_t i = 0; i < p->n; i++)
-		if (p->jobs[i].dns_wait)
+	for (size_t i = 0; i < p->next; i++)
+		if (p->jobs[i].dns_wait) {
 			job_resolve(&p->jobs[i]);
+			job_settled(&p->jobs[i]);
+		}
 	prober_settle(p);
 }
 
@@ -548,14 +577,11 @@ adopt_wake(struct prober *p)
 	return true;
 }
 
-/* Whether some job still waits for an answer or a close. */
+/* Whether some job still waits to start, for an answer or a close. */
 static bool
 prober_busy(const struct prober *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (job_busy(&p->jobs[i]))
-			return true;
-	return false;
+	return p->ended < p->n;
 }
 
 /* Anything still open at the hard stop is a timeout. */
@@ -613,9 +639,9 @@ static bool
 prober_begin(struct prober *p, struct check_row *rows)
 {
 	const struct config *c = p->c;
-	int max_timeout = c->timeout_ms;
 	int64_t t0;
 
+	net_timers_init(&p->timers, p->ctx, 512);
 	p->jobs = calloc(p->n ? p->n : 1, sizeof(*p->jobs));
 	p->dns = resolver_new();
 	if (p->jobs == NULL || p->dns == NULL || !adopt_wake(p))
@@ -625,29 +651,63 @@ prober_begin(struct prober *p, struct check_row *rows)
 		p->jobs[i].p = p;
 		p->jobs[i].row = &rows[i];
 		p->jobs[i].ep = rows[i].ep;
-		p->jobs[i].t0_us = t0;
 		rows[i].obs.tls = rows[i].ep->ws.tls;
 		rows[i].obs.timeout_ms = config_timeout(c, rows[i].ep);
 		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
-		if (config_timeout(c, rows[i].ep) > max_timeout)
-			max_timeout = config_timeout(c, rows[i].ep);
 	}
 	/*
 	 * Until every job has its answers. A guard timer makes sure the loop
-	 * wakes up for the hard stop even if nothing else is scheduled.
+	 * wakes up for the hard stop even if nothing else is scheduled; it
+	 * moves later as queued jobs start.
 	 */
-	p->hard_end =
-	    t0 + ((int64_t)max_timeout + FOLLOWUP_MIN_MS + 2000) * 1000;
-	lws_sul_schedule(p->ctx, 0, &p->sul_guard, prober_guard,
-	                 p->hard_end - clock_mono_us());
-	/* each job on its own: its timeout covers its lookup */
-	for (size_t i = 0; i < p->n; i++) {
-		struct pjob *j = &p->jobs[i];
-
-		job_arm(j, t0 + (int64_t)config_timeout(c, rows[i].ep) * 1000);
-		job_resolve(j);
-	}
+	p->hard_end = t0;
+	prober_feed(p);
 	return true;
+}
+
+/* Start job j now: its timeout covers its lookup and its connections. */
+static void
+job_start(struct pjob *j)
+{
+	struct prober *p = j->p;
+	int64_t now = clock_mono_us(),
+	        tmo = (int64_t)config_timeout(p->c, j->ep) * 1000,
+	        end = now + tmo + (FOLLOWUP_MIN_MS + 2000) * 1000LL;
+
+	j->started = true;
+	j->t0_us = now;
+	p->inflight++;
+	if (end > p->hard_end) {
+		p->hard_end = end;
+		lws_sul_schedule(p->ctx, 0, &p->sul_guard, prober_guard,
+		                 end - now);
+	}
+	job_arm(j, now + tmo);
+	job_resolve(j);
+}
+
+/*
+ * Keep PROBE_MAX_INFLIGHT jobs going, the rest waiting in order: lws 4.1.6
+ * keeps a sorted list of every connection's timeout, so 10,000 handshakes
+ * at once made each new one walk all the others.
+ */
+static void
+prober_feed(struct prober *p)
+{
+	if (p->feeding)
+		return; /* a job that ends at once, inside the loop below */
+	p->feeding = true;
+	while (p->inflight < PROBE_MAX_INFLIGHT && p->next < p->n) {
+		struct pjob *j = &p->jobs[p->next++];
+
+		job_start(j);
+		if (!job_busy(j)) { /* e.g. a cached lookup failure */
+			j->ended = true;
+			p->inflight--;
+			p->ended++;
+		}
+	}
+	p->feeding = false;
 }
 
 /* Detach a connection that lws still has, and have lws close it. */
@@ -669,8 +729,8 @@ prober_teardown(struct prober *p)
 {
 	lws_sul_cancel(&p->sul_guard);
 	lws_sul_cancel(&p->sul_done);
+	net_timers_done(&p->timers);
 	for (size_t i = 0; p->jobs != NULL && i < p->n; i++) {
-		lws_sul_cancel(&p->jobs[i].sul_deadline);
 		conn_detach(&p->jobs[i].up);
 		conn_detach(&p->jobs[i].get);
 		conn_detach(&p->jobs[i].head);
@@ -711,8 +771,7 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 		lws_service(p.ctx, 0);
 	prober_finish_rows(&p);
 	lws_sul_cancel(&p.sul_guard);
-	for (size_t i = 0; i < n; i++)
-		lws_sul_cancel(&p.jobs[i].sul_deadline);
+	net_timers_done(&p.timers);
 	lws_context_destroy(p.ctx);
 	resolver_free(p.dns);
 	free(p.jobs);
