@@ -9,6 +9,7 @@
 #include "wsdash/check.h"
 #include "wsdash/cli.h"
 #include "wsdash/config_cmd.h"
+#include "wsdash/exporter.h"
 #include "wsdash/serve.h"
 #include "wsdash/version.h"
 #include "wsdash/watch.h"
@@ -31,6 +32,8 @@ usage(FILE *f)
 	    "            /api polling endpoints, a control API)\n"
 	    "  config    the configuration in use and where it comes from;\n"
 	    "            --init writes a starter file\n"
+	    "  exporter  watch without a screen and serve Prometheus\n"
+	    "            /metrics, /probe and /healthz over HTTP\n"
 	    "\n"
 	    "  help [COMMAND]  this help, or the options of one command\n"
 	    "  version         print the version\n",
@@ -68,6 +71,7 @@ static const struct command {
     {"demo", demo_main, demo_usage},
     {"serve", cmd_serve, serve_usage},
     {"config", config_cmd_main, config_cmd_usage},
+    {"exporter", exporter_main, exporter_usage},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -94,7 +98,7 @@ cmd_help(const char *topic)
 	if (topic != NULL && c == NULL) {
 		cli_error(NULL,
 		          "no help for '%s' (commands: watch, check, "
-		          "demo, serve, config)",
+		          "demo, serve, config, exporter)",
 		          topic);
 		return CLI_EXIT_USAGE;
 	}
@@ -108,8 +112,9 @@ cmd_help(const char *topic)
 int
 main(int argc, char **argv)
 {
-	static const char *const words[] = {
-	    "watch", "check", "demo", "serve", "config", "help", "version"};
+	static const char *const words[] = {"watch", "check",  "demo",
+	                                    "serve", "config", "exporter",
+	                                    "help",  "version"};
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	const struct command *c;
 	const char *hint;

@@ -21,6 +21,11 @@ static const char *const state_names[MON_NSTATES] = {
     "connecting", "live", "stale", "polling", "down"};
 static const char *const mode_names[] = {"websocket", "polling", "none"};
 
+/* 1-2.5-5 steps: loopback pongs (~200 us) to a struggling proxy (seconds). */
+const int64_t mon_hist_bounds_us[MON_HIST_BUCKETS] = {
+    100,   250,    500,    1000,   2500,    5000,    10000,   25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
+
 const char *
 mon_state_name(enum mon_state s)
 {
@@ -108,8 +113,40 @@ account(struct mon_ep *ep, int64_t now_us)
 		ep->total_us += dt;
 		if (ep->mode == MON_MODE_WEBSOCKET)
 			ep->ws_us += dt;
+		if (mon_in_fallback(ep))
+			ep->fallback_us += dt;
 	}
 	ep->acct_us = now_us;
+}
+
+void
+mon_time_totals(const struct mon_ep *ep, int64_t now_us, int64_t *ws_us,
+                int64_t *fallback_us)
+{
+	int64_t dt = now_us - ep->acct_us;
+
+	*ws_us = ep->ws_us;
+	*fallback_us = ep->fallback_us;
+	if (dt > 0 && !ep->paused) {
+		if (ep->mode == MON_MODE_WEBSOCKET)
+			*ws_us += dt;
+		if (mon_in_fallback(ep))
+			*fallback_us += dt;
+	}
+}
+
+/* Count one sample of v_us into a histogram (counts per bucket) and sum. */
+static void
+hist_add(uint64_t *counts, int64_t *sum_us, int64_t v_us)
+{
+	unsigned i = 0;
+
+	if (v_us < 0)
+		v_us = 0;
+	while (i < MON_HIST_BUCKETS && v_us > mon_hist_bounds_us[i])
+		i++;
+	counts[i]++;
+	*sum_us += v_us;
 }
 
 double
@@ -493,10 +530,13 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		break;
 	case MEV_PONG:
 		rtt_add(&ep->rtt, ev->rtt_us);
+		hist_add(ep->rtt_hist, &ep->rtt_sum_us, ev->rtt_us);
 		chg |= MON_CHG_RTT;
 		break;
 	case MEV_MESSAGE:
 		chg |= message(m, ep, ev, now_us);
+		if (chg & MON_CHG_MESSAGE)
+			ep->last_msg_wall_ms = ev->wall_ms;
 		break;
 	case MEV_MSG_DROPPED:
 		ep->dropped++;
@@ -509,6 +549,7 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		ep->last_poll_status = ev->status;
 		ep->last_poll_rtt_us = ev->rtt_us;
 		ep->last_poll_at_us = now_us;
+		hist_add(ep->poll_hist, &ep->poll_sum_us, ev->rtt_us);
 		if (ev->data != NULL) {
 			struct msg_info mi;
 
@@ -524,6 +565,8 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		ep->last_poll_status = ev->status;
 		ep->last_poll_rtt_us = ev->rtt_us;
 		ep->last_poll_at_us = now_us;
+		if (ev->status > 0) /* it answered: a round trip */
+			hist_add(ep->poll_hist, &ep->poll_sum_us, ev->rtt_us);
 		poll_error(m, ev, ep->last_poll_error);
 		if (to == from && mon_in_fallback(ep)) {
 			event_reason(m, ep, ev, ep->reason);

@@ -16,6 +16,7 @@
 #include "wsdash/cli.h"
 #include "wsdash/clock.h"
 #include "wsdash/cmdline.h"
+#include "wsdash/httpd.h"
 #include "wsdash/layout.h"
 #include "wsdash/mon.h"
 #include "wsdash/notify.h"
@@ -39,6 +40,7 @@ enum {
 	OPT_NO_HELLO,
 	OPT_MAX_SILENCE,
 	OPT_NO_BELL,
+	OPT_METRICS,
 	OPT_ON_CHANGE,
 	OPT_ON_CHANGE_TIMEOUT,
 	OPT_LOG,
@@ -104,6 +106,8 @@ watch_usage(FILE *f)
 	    "  --no-bell          no terminal bell when a stream leaves the\n"
 	    "                     WebSocket or goes down (it rings at most\n"
 	    "                     every 10 s; tmux flags the window)\n"
+	    "  --metrics ADDR:PORT  also serve Prometheus /metrics and /probe\n"
+	    "                     there (see wsdash exporter --help)\n"
 	    "  --on-change CMD    run CMD with /bin/sh -c on every state "
 	    "change,\n"
 	    "                     with WSDASH_ENDPOINT, WSDASH_URL, "
@@ -287,6 +291,7 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 	    {"no-hello", no_argument, NULL, OPT_NO_HELLO},
 	    {"max-silence", required_argument, NULL, OPT_MAX_SILENCE},
 	    {"no-bell", no_argument, NULL, OPT_NO_BELL},
+	    {"metrics", required_argument, NULL, OPT_METRICS},
 	    {"on-change", required_argument, NULL, OPT_ON_CHANGE},
 	    {"on-change-timeout", required_argument, NULL,
 	     OPT_ON_CHANGE_TIMEOUT},
@@ -375,6 +380,9 @@ watch_parse(int argc, char **argv, struct watch_opts *o, char *err,
 			                   86400000, &v, err, errlen))
 				return -1;
 			o->max_silence_ms = (int)v;
+			break;
+		case OPT_METRICS:
+			o->metrics = optarg;
 			break;
 		case OPT_RETRY_BASE:
 			if (!cli_parse_i64("--retry-base", optarg, 1, 60000, &v,
@@ -469,7 +477,7 @@ watch_config(const struct watch_opts *o, struct config *cfg, char *err,
 }
 
 /* Largest timeout and whether any endpoint needs TLS. */
-static void
+void
 watch_needs(const struct config *cfg, int *timeout, bool *tls)
 {
 	*timeout = cfg->timeout_ms;
@@ -656,6 +664,13 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 	                    err, sizeof(err))) {
 		mon_done(&m);
 		goto usage;
+	}
+	if (o->metrics != NULL &&
+	    httpd_start(w, &m, &cfg, &(struct httpd_opts){.listen = o->metrics},
+	                err, sizeof(err)) < 0) {
+		callbacks_done(&cb);
+		mon_done(&m);
+		goto fail;
 	}
 	watch_signals(w);
 	if (dash) {

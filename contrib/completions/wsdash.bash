@@ -7,7 +7,7 @@
 # its value is a fixed set or a file, in _wsdash_values. The lists follow
 # `wsdash help COMMAND`; tests/integration/test_docs.c checks they do.
 
-_wsdash_commands="watch check demo serve config help version"
+_wsdash_commands="watch check demo serve config exporter help version"
 
 # The options of one command, on stdout.
 _wsdash_options()
@@ -19,21 +19,27 @@ _wsdash_options()
 	local watch="--plain --duration --ping-interval --ping-timeout --ping
 		--poll-interval --max-message --hello --no-hello
 		--max-silence --retry-base --no-bell --on-change
-		--on-change-timeout --log --status-line --format"
+		--on-change-timeout --log"
+	local statusline="--status-line --format"
 
 	case $1 in
-	watch) echo "$common $watch" ;;
+	watch) echo "$common $watch $statusline --metrics" ;;
 	check) echo "$common --strict --also-head -q --quiet -v --verbose" ;;
 	demo)
 		echo "--flavor --scenario --seed --speed --rate --port --count
 			--timeout -H --header --origin --subprotocol --cacert
-			-k --insecure --no-color --json -h --help $watch"
+			-k --insecure --no-color --json -h --help $watch
+			$statusline --metrics"
 		;;
 	serve)
 		echo "--port --bind --rate --scenario --seed --count --speed
 			--flavor -h --help"
 		;;
 	config) echo "$common --init" ;;
+	exporter)
+		echo "${common/--json/} ${watch/--plain/} --listen --probe-allow
+			--strict"
+		;;
 	esac
 }
 
@@ -53,7 +59,8 @@ _wsdash_values()
 		--duration | --ping-interval | --ping-timeout | \
 		--poll-interval | --max-message | --max-silence | \
 		--retry-base | --seed | --speed | --rate | --port | \
-		--count | --bind | --on-change-timeout)
+		--count | --bind | --metrics | --listen | --probe-allow | \
+		--on-change-timeout)
 		echo "" ;;
 	*) return 1 ;;
 	esac
@@ -84,7 +91,7 @@ _wsdash()
 	case $cmd in
 	help)
 		((COMP_CWORD == 2)) && mapfile -t COMPREPLY < <(compgen \
-			-W "watch check demo serve config" -- "$cur")
+			-W "watch check demo serve config exporter" -- "$cur")
 		return
 		;;
 	version) return ;;

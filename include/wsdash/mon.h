@@ -94,6 +94,10 @@ enum {
 #define MON_RATE_SECS   16          /* one-second buckets for the rate */
 #define MON_RATE_WINDOW 5           /* seconds the rate averages over */
 
+/* RTT histograms (exporter): bucket upper bounds, 100 us to 10 s. */
+#define MON_HIST_BUCKETS 16
+extern const int64_t mon_hist_bounds_us[MON_HIST_BUCKETS];
+
 struct mon_transition {
 	int64_t at_us;
 	int64_t wall_ms;
@@ -168,6 +172,20 @@ struct mon_ep {
 	char last_poll_error[MON_REASON_MAX]; /* why the last failed poll did */
 	int64_t last_poll_rtt_us;
 	int64_t last_poll_at_us;
+
+	/*
+	 * For the Prometheus exporter (metrics.h): running totals that the
+	 * views above do not keep, updated only by mon_apply(). Histogram
+	 * counts are per bucket (not cumulative): [i] counts samples <=
+	 * mon_hist_bounds_us[i] and above the bound before it, the last slot
+	 * those above the top bound.
+	 */
+	int64_t fallback_us;      /* time in fallback (polling or down) */
+	int64_t last_msg_wall_ms; /* wall clock of the last own message, 0 */
+	uint64_t rtt_hist[MON_HIST_BUCKETS + 1]; /* pong round trips */
+	int64_t rtt_sum_us;
+	uint64_t poll_hist[MON_HIST_BUCKETS + 1]; /* answered polls */
+	int64_t poll_sum_us;
 };
 
 struct mon {
@@ -233,6 +251,14 @@ double mon_rate(const struct mon_ep *ep, int64_t now_us);
 
 /* Share of time on WebSocket so far, 0..1 (1 before any time passed). */
 double mon_ws_share(const struct mon_ep *ep, int64_t now_us);
+
+/*
+ * Time spent on WebSocket and in fallback up to now_us (paused time counts
+ * for neither): what has been accounted plus the time since. Never
+ * decreases while now_us does not.
+ */
+void mon_time_totals(const struct mon_ep *ep, int64_t now_us, int64_t *ws_us,
+                     int64_t *fallback_us);
 
 /* The last message's analysis (of the whole message). NULL if none. */
 const struct msg_info *mon_last_info(const struct mon_ep *ep);

@@ -23,4 +23,26 @@
 int prober_run(const struct config *c, struct check_row *rows, size_t n,
                bool also_head, char *err, size_t errlen);
 
+struct lws_context;
+struct prober;
+
+/*
+ * The same probes (no HEAD) inside a loop that is already running on ctx
+ * (the exporter's /probe in the watcher's loop), on a client vhost of their
+ * own made on first use. Returns at once; done(user) is called from ctx's
+ * loop, never from inside prober_start(), once every row has its outcome.
+ * The prober, rows and c must stay until then; free it with prober_free()
+ * (done may do that). Returns NULL with a reason in err.
+ */
+struct prober *prober_start(struct lws_context *ctx, const struct config *c,
+                            struct check_row *rows, size_t n,
+                            void (*done)(void *user), void *user, char *err,
+                            size_t errlen);
+
+/*
+ * Free p, done or not (not done: its connections are closed and done is
+ * never called). NULL is ignored.
+ */
+void prober_free(struct prober *p);
+
 #endif

@@ -33,6 +33,7 @@ struct watch_opts {
 	int max_silence_ms;
 
 	size_t max_message;
+	const char *metrics; /* --metrics ADDR:PORT, or NULL */
 	const char *hello;
 	bool no_hello; /* --no-hello, --hello none */
 	char *const *endpoints;
@@ -56,6 +57,9 @@ bool watch_config(const struct watch_opts *o, struct config *cfg, char *err,
                   size_t errlen);
 
 void watch_usage(FILE *f);
+
+/* The largest handshake timeout of cfg, and whether any endpoint is TLS. */
+void watch_needs(const struct config *cfg, int *timeout, bool *tls);
 
 /* SIGINT/SIGTERM/SIGHUP stop w's loop; SIGPIPE ignored. */
 void watch_signals(struct watcher *w);

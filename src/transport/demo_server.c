@@ -35,7 +35,7 @@
 #define ACCEPT_BATCH      64 /* accepts per readable event, for fairness */
 #define RELISTEN_RETRY_US (500 * LWS_US_PER_MS)
 #define EMFILE_PAUSE_US   (100 * LWS_US_PER_MS) /* nothing to shed: wait */
-#define SHED_PAUSE_US     (5 * LWS_US_PER_MS) /* the shed fds close */
+#define SHED_PAUSE_US     (5 * LWS_US_PER_MS)   /* the shed fds close */
 #define SHED_BATCH        64 /* idle connections closed per EMFILE */
 
 /*

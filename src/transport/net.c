@@ -13,6 +13,7 @@
 
 #include <openssl/x509.h>
 
+#include "wsdash/clock.h"
 #include "net.h"
 
 /* Debian's CA bundle; lws 4.1.6 otherwise looks in /etc/pki/tls/certs/. */
@@ -75,8 +76,26 @@ net_context_new(const struct lws_protocols *protocols, bool tls,
 		return NULL;
 	}
 
+	*client_vh = net_client_vhost(ctx, protocols, "wsdash-client", tls,
+	                              cacert, timeout_ms, err, errlen);
+	if (*client_vh == NULL) {
+		lws_context_destroy(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+struct lws_vhost *
+net_client_vhost(struct lws_context *ctx, const struct lws_protocols *protocols,
+                 const char *name, bool tls, const char *cacert, int timeout_ms,
+                 char *err, size_t errlen)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+	int secs = timeout_ms / 1000 + 2;
+
 	memset(&info, 0, sizeof(info));
-	info.vhost_name = "wsdash-client";
+	info.vhost_name = name;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
 	info.connect_timeout_secs = (unsigned)secs;
@@ -88,14 +107,11 @@ net_context_new(const struct lws_protocols *protocols, bool tls,
 		else if (access(SYSTEM_CA_BUNDLE, R_OK) == 0)
 			info.client_ssl_ca_filepath = SYSTEM_CA_BUNDLE;
 	}
-	*client_vh = lws_create_vhost(ctx, &info);
-	if (*client_vh == NULL) {
+	vh = lws_create_vhost(ctx, &info);
+	if (vh == NULL)
 		snprintf(err, errlen, "cannot set up TLS%s%s",
 		         cacert ? " with " : "", cacert ? cacert : "");
-		lws_context_destroy(ctx);
-		return NULL;
-	}
-	return ctx;
+	return vh;
 }
 
 void
@@ -217,4 +233,80 @@ net_write_text(struct lws *wsi, const char *text, size_t n)
 	r = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
 	free(buf);
 	return r < (int)n ? -1 : 0;
+}
+
+/* ---- timers -------------------------------------------------------------- */
+
+static void net_timers_fire(lws_sorted_usec_list_t *sul);
+
+/*
+ * Point the lws timer at the heap's earliest due time (when that is sooner
+ * than where it points). At least 1 us ahead: lws runs a timer scheduled
+ * for "now" within the same pass, and the loop must get to its stop flag
+ * between batches.
+ */
+static void
+net_timers_sync(struct net_timers *t)
+{
+	struct theap_timer *first = theap_peek(&t->heap);
+	int64_t delay;
+
+	if (first == NULL || first->at_us >= t->sul_at)
+		return;
+	t->sul_at = first->at_us;
+	delay = first->at_us - clock_mono_us();
+	lws_sul_schedule(t->ctx, 0, &t->sul, net_timers_fire,
+	                 delay > 0 ? delay : 1);
+}
+
+static void
+net_timers_fire(lws_sorted_usec_list_t *sul)
+{
+	struct net_timers *t = lws_container_of(sul, struct net_timers, sul);
+	int64_t now = clock_mono_us();
+	struct theap_timer *tm;
+	int n = 0;
+
+	t->sul_at = INT64_MAX;
+	while (n++ < t->batch && (tm = theap_pop_due(&t->heap, now)) != NULL)
+		tm->fire(tm);
+	net_timers_sync(t);
+}
+
+void
+net_timers_init(struct net_timers *t, struct lws_context *ctx, int batch)
+{
+	memset(t, 0, sizeof(*t));
+	theap_init(&t->heap);
+	t->sul_at = INT64_MAX;
+	t->ctx = ctx;
+	t->batch = batch > 0 ? batch : 1;
+}
+
+void
+net_timers_arm(struct net_timers *t, struct theap_timer *tm, int64_t at_us,
+               void (*fire)(struct theap_timer *tm))
+{
+	theap_arm(&t->heap, tm, at_us, fire);
+	net_timers_sync(t);
+}
+
+void
+net_timers_cancel(struct net_timers *t, struct theap_timer *tm)
+{
+	theap_cancel(&t->heap, tm);
+}
+
+void
+net_timers_stop(struct net_timers *t)
+{
+	lws_sul_cancel(&t->sul);
+	t->sul_at = INT64_MAX;
+}
+
+void
+net_timers_done(struct net_timers *t)
+{
+	lws_sul_cancel(&t->sul);
+	theap_done(&t->heap);
 }

@@ -13,6 +13,37 @@
 
 #include "wsdash/config.h"
 #include "wsdash/probe.h"
+#include "wsdash/theap.h"
+
+/*
+ * Timers for thousands of connections: a theap (O(log n) per arm, move or
+ * cancel) driven by one lws timer pointed at its earliest due time. lws
+ * 4.1.6 keeps its own timers in a sorted list that every schedule walks:
+ * one per connection made 10,000 deadlines quadratic.
+ */
+struct net_timers {
+	struct theap heap;
+	lws_sorted_usec_list_t sul;
+	int64_t sul_at; /* where sul points; INT64_MAX: nowhere */
+	struct lws_context *ctx;
+	int batch; /* timers fired per pass at most (the loop breathes) */
+};
+
+void net_timers_init(struct net_timers *t, struct lws_context *ctx, int batch);
+
+/* Arm tm to fire() at at_us (monotonic), or move it there. */
+void net_timers_arm(struct net_timers *t, struct theap_timer *tm, int64_t at_us,
+                    void (*fire)(struct theap_timer *tm));
+void net_timers_cancel(struct net_timers *t, struct theap_timer *tm);
+
+/* No more firing (the timers stay armed; arming again restarts it). */
+void net_timers_stop(struct net_timers *t);
+
+/*
+ * Cancel the lws timer and free the heap (the timers are their owners':
+ * none may be armed or cancelled afterwards). Before the context goes.
+ */
+void net_timers_done(struct net_timers *t);
 
 /* Raise the soft RLIMIT_NOFILE to want (bounded by the hard limit). */
 void net_raise_fd_limit(int want);
@@ -36,6 +67,17 @@ struct lws_context *net_context_new(const struct lws_protocols *protocols,
                                     int timeout_ms,
                                     struct lws_vhost **client_vh, char *err,
                                     size_t errlen);
+
+/*
+ * One more client vhost named name on ctx, with protocols (protocols[0] gets
+ * its callbacks; TLS verification still goes to the context's first vhost,
+ * see net_context_new) and TLS as there. Returns NULL with a reason in err.
+ */
+struct lws_vhost *net_client_vhost(struct lws_context *ctx,
+                                   const struct lws_protocols *protocols,
+                                   const char *name, bool tls,
+                                   const char *cacert, int timeout_ms,
+                                   char *err, size_t errlen);
 
 /*
  * TCP_NODELAY on a connection: small frames (pings, pongs, updates) must

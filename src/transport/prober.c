@@ -5,7 +5,8 @@
  * optional HEAD (--also-head) and an optional follow-up GET (started when a
  * 404/400-like answer makes one useful). Every connection carries a pointer
  * to its struct pconn as lws opaque user data, so the callback knows which
- * job and which role an event belongs to. A per-job timer (sul) enforces
+ * job and which role an event belongs to. A per-job timer (a theap timer
+ * in the prober's net_timers: thousands of jobs stay cheap) enforces
  * the deadline: lws 4.1.6 has no per-connection timeout.
  *
  * Host names are resolved without blocking (resolve.h), each job on its
@@ -14,6 +15,14 @@
  * address, so it never resolves again with its blocking getaddrinfo()).
  * When a connection to the first address is refused, the next one is tried
  * (localhost is often ::1 first, the server on 127.0.0.1 only).
+ *
+ * Two ways to run: prober_run() makes a context of its own and loops until
+ * every job has its outcome (`check`); prober_start() adds the jobs to a
+ * loop that is already running (the exporter's /probe, in the watcher's
+ * context, on a client vhost of their own) and calls back when they are
+ * done. Each connection's wsi is known until lws destroys it
+ * (LWS_CALLBACK_WSI_DESTROY), so freeing a prober early detaches every
+ * connection it still has and no late callback finds freed memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,17 +58,27 @@ struct pjob {
 	struct check_row *row;
 	const struct endpoint_cfg *ep;
 	struct pconn up, get, head;
-	lws_sorted_usec_list_t sul_deadline;
+	struct theap_timer deadline; /* in the prober's timers */
 	int64_t t0_us;
 	int64_t deadline_us;
-	bool close_pending; /* upgraded: send the close frame */
-	bool dns_wait;      /* its host name is being resolved */
-	unsigned addr;      /* which of the host's addresses */
+	bool close_pending;  /* upgraded: send the close frame */
+	bool dns_wait;       /* its host name is being resolved */
+	bool started, ended; /* in flight between the two */
+	unsigned addr;       /* which of the host's addresses */
 	char ip[RESOLVE_ADDR_MAX];
 };
 
 struct prober {
+	struct net_timers timers; /* the jobs' deadlines */
+	size_t next;              /* the next job to start */
+	size_t inflight, ended;   /* jobs started and not ended; ended */
+	bool feeding;
 	lws_sorted_usec_list_t sul_guard; /* wakes the loop at the hard stop */
+	lws_sorted_usec_list_t sul_done;  /* prober_start: report the end */
+	void (*done)(void *user);         /* NULL: prober_run's own loop */
+	void *user;
+	bool finished; /* done is due or was called */
+	int64_t hard_end;
 	const struct config *c;
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
@@ -111,7 +130,30 @@ job_busy(const struct pjob *j)
 	       j->close_pending || j->dns_wait;
 }
 
-static void job_deadline(lws_sorted_usec_list_t *sul);
+/* jobs in flight at once (each up to three connections) */
+#define PROBE_MAX_INFLIGHT 256
+
+static void job_deadline(struct theap_timer *t);
+static void prober_settle(struct prober *p);
+static void prober_feed(struct prober *p);
+
+/*
+ * Something of j's ended (an answer, an error, its deadline): if nothing
+ * of it is left, it leaves the flight and the next job starts.
+ */
+static void
+job_settled(struct pjob *j)
+{
+	struct prober *p = j->p;
+
+	if (j->started && !j->ended && !job_busy(j)) {
+		j->ended = true;
+		p->inflight--;
+		p->ended++;
+		prober_feed(p);
+	}
+	prober_settle(p);
+}
 
 /*
  * check -v: the request lws wrote, read back from its buffer. In
@@ -207,8 +249,7 @@ static void
 job_arm(struct pjob *j, int64_t at_us)
 {
 	j->deadline_us = at_us;
-	lws_sul_schedule(j->p->ctx, 0, &j->sul_deadline, job_deadline,
-	                 at_us - clock_mono_us());
+	net_timers_arm(&j->p->timers, &j->deadline, at_us, job_deadline);
 }
 
 /* Start one connection (upgrade when method is NULL). */
@@ -267,9 +308,9 @@ job_upgrade_done(struct pjob *j)
 }
 
 static void
-job_deadline(lws_sorted_usec_list_t *sul)
+job_deadline(struct theap_timer *t)
 {
-	struct pjob *j = lws_container_of(sul, struct pjob, sul_deadline);
+	struct pjob *j = lws_container_of(t, struct pjob, deadline);
 	struct probe_obs *o = &j->row->obs;
 
 	if (j->dns_wait) {
@@ -298,6 +339,7 @@ job_deadline(lws_sorted_usec_list_t *sul)
 	/* timers run before lws_service() polls: without this it would
 	 * wait for the next timer before the loop sees the job is done */
 	lws_cancel_service(j->p->ctx);
+	job_settled(j);
 }
 
 static int
@@ -308,6 +350,11 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct pjob *j = pc ? pc->job : NULL;
 	struct probe_obs *o = j ? &j->row->obs : NULL;
 
+	if (reason == LWS_CALLBACK_WSI_DESTROY) {
+		if (pc != NULL && pc->wsi == wsi)
+			pc->wsi = NULL;
+		return 0;
+	}
 	if (pc != NULL && pc->kind == PK_WAKE) {
 		if (reason == LWS_CALLBACK_RAW_RX_FILE) {
 			uint64_t v;
@@ -366,7 +413,7 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			o->head_status =
 			    (int)lws_http_client_http_response(wsi);
 		pc->active = false;
-		pc->wsi = NULL;
+		job_settled(j);
 		return -1;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -386,6 +433,7 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			j->close_pending = false;
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL,
 			                 (unsigned char *)why, sizeof(why) - 1);
+			job_settled(j);
 			return -1;
 		}
 		break;
@@ -394,7 +442,6 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (pc == NULL || !pc->active)
 			break;
 		pc->active = false;
-		pc->wsi = NULL;
 		if (pc->kind == PK_UPGRADE && o->http_status == 0 &&
 		    o->tls_error == 0 && in != NULL &&
 		    strstr((const char *)in, "Unable to connect") != NULL) {
@@ -436,19 +483,14 @@ probe_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		if (pc->kind == PK_UPGRADE)
 			j->close_pending = false;
-		pc->wsi = NULL;
 		break;
 
 	default:
 		break;
 	}
+	if (j != NULL)
+		job_settled(j);
 	return 0;
-}
-
-static void
-prober_guard(lws_sorted_usec_list_t *sul)
-{
-	(void)sul; /* only to wake lws_service() */
 }
 
 static const struct lws_protocols probe_protocols[] = {
@@ -507,9 +549,12 @@ dns_collect(struct prober *p)
 {
 	if (resolver_collect(p->dns, clock_mono_us()) == 0)
 		return;
-	for (size_t i = 0; i < p->n; i++)
-		if (p->jobs[i].dns_wait)
+	for (size_t i = 0; i < p->next; i++)
+		if (p->jobs[i].dns_wait) {
 			job_resolve(&p->jobs[i]);
+			job_settled(&p->jobs[i]);
+		}
+	prober_settle(p);
 }
 
 /* The resolver's wake descriptor, in this loop. */
@@ -528,7 +573,173 @@ adopt_wake(struct prober *p)
 	if (wsi == NULL)
 		return false;
 	lws_set_opaque_user_data(wsi, &p->wake);
+	p->wake.wsi = wsi;
 	return true;
+}
+
+/* Whether some job still waits to start, for an answer or a close. */
+static bool
+prober_busy(const struct prober *p)
+{
+	return p->ended < p->n;
+}
+
+/* Anything still open at the hard stop is a timeout. */
+static void
+prober_finish_rows(struct prober *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct probe_obs *o = &p->jobs[i].row->obs;
+
+		if (o->outcome == PO_PENDING) {
+			o->outcome = PO_TIMEOUT;
+			job_elapsed(&p->jobs[i]);
+		}
+	}
+}
+
+static void
+prober_done_fire(lws_sorted_usec_list_t *sul)
+{
+	struct prober *p = lws_container_of(sul, struct prober, sul_done);
+
+	prober_finish_rows(p);
+	p->done(p->user); /* may free p */
+}
+
+/*
+ * prober_start(): once no job is busy (or at the hard stop), report it
+ * from a timer of its own, never from inside an lws callback (the caller
+ * may free the prober, and the connection, there).
+ */
+static void
+prober_settle(struct prober *p)
+{
+	if (p->done == NULL || p->finished)
+		return;
+	if (prober_busy(p) && clock_mono_us() < p->hard_end)
+		return;
+	p->finished = true;
+	lws_sul_schedule(p->ctx, 0, &p->sul_done, prober_done_fire, 1);
+}
+
+static void
+prober_guard(lws_sorted_usec_list_t *sul)
+{
+	struct prober *p = lws_container_of(sul, struct prober, sul_guard);
+
+	prober_settle(p); /* (prober_run: only to wake lws_service()) */
+}
+
+/*
+ * Set p up on its vhost (p->ctx, p->vh, p->c, p->n, p->also_head set) and
+ * start every job. Returns false when out of memory.
+ */
+static bool
+prober_begin(struct prober *p, struct check_row *rows)
+{
+	const struct config *c = p->c;
+	int64_t t0;
+
+	net_timers_init(&p->timers, p->ctx, 512);
+	p->jobs = calloc(p->n ? p->n : 1, sizeof(*p->jobs));
+	p->dns = resolver_new();
+	if (p->jobs == NULL || p->dns == NULL || !adopt_wake(p))
+		return false;
+	t0 = clock_mono_us(); /* endpoint times start after the set-up */
+	for (size_t i = 0; i < p->n; i++) {
+		p->jobs[i].p = p;
+		p->jobs[i].row = &rows[i];
+		p->jobs[i].ep = rows[i].ep;
+		rows[i].obs.tls = rows[i].ep->ws.tls;
+		rows[i].obs.timeout_ms = config_timeout(c, rows[i].ep);
+		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
+	}
+	/*
+	 * Until every job has its answers. A guard timer makes sure the loop
+	 * wakes up for the hard stop even if nothing else is scheduled; it
+	 * moves later as queued jobs start.
+	 */
+	p->hard_end = t0;
+	prober_feed(p);
+	return true;
+}
+
+/* Start job j now: its timeout covers its lookup and its connections. */
+static void
+job_start(struct pjob *j)
+{
+	struct prober *p = j->p;
+	int64_t now = clock_mono_us(),
+	        tmo = (int64_t)config_timeout(p->c, j->ep) * 1000,
+	        end = now + tmo + (FOLLOWUP_MIN_MS + 2000) * 1000LL;
+
+	j->started = true;
+	j->t0_us = now;
+	p->inflight++;
+	if (end > p->hard_end) {
+		p->hard_end = end;
+		lws_sul_schedule(p->ctx, 0, &p->sul_guard, prober_guard,
+		                 end - now);
+	}
+	job_arm(j, now + tmo);
+	job_resolve(j);
+}
+
+/*
+ * Keep PROBE_MAX_INFLIGHT jobs going, the rest waiting in order: lws 4.1.6
+ * keeps a sorted list of every connection's timeout, so 10,000 handshakes
+ * at once made each new one walk all the others.
+ */
+static void
+prober_feed(struct prober *p)
+{
+	if (p->feeding)
+		return; /* a job that ends at once, inside the loop below */
+	p->feeding = true;
+	while (p->inflight < PROBE_MAX_INFLIGHT && p->next < p->n) {
+		struct pjob *j = &p->jobs[p->next++];
+
+		job_start(j);
+		if (!job_busy(j)) { /* e.g. a cached lookup failure */
+			j->ended = true;
+			p->inflight--;
+			p->ended++;
+		}
+	}
+	p->feeding = false;
+}
+
+/* Detach a connection that lws still has, and have lws close it. */
+static void
+conn_detach(struct pconn *pc)
+{
+	if (pc->wsi != NULL) {
+		lws_set_opaque_user_data(pc->wsi, NULL);
+		lws_set_timeout(pc->wsi, PENDING_TIMEOUT_USER_OK,
+		                LWS_TO_KILL_ASYNC);
+		pc->wsi = NULL;
+	}
+	pc->active = false;
+}
+
+/* Stop p's timers and connections, free what it holds (not p itself). */
+static void
+prober_teardown(struct prober *p)
+{
+	lws_sul_cancel(&p->sul_guard);
+	lws_sul_cancel(&p->sul_done);
+	net_timers_done(&p->timers);
+	for (size_t i = 0; p->jobs != NULL && i < p->n; i++) {
+		conn_detach(&p->jobs[i].up);
+		conn_detach(&p->jobs[i].get);
+		conn_detach(&p->jobs[i].head);
+	}
+	conn_detach(&p->wake);
+	resolver_free(p->dns);
+	free(p->jobs);
+	p->dns = NULL;
+	p->jobs = NULL;
 }
 
 int
@@ -537,7 +748,6 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 {
 	struct prober p = {.c = c, .n = n, .also_head = also_head};
 	int max_timeout = c->timeout_ms;
-	int64_t t0, hard_end;
 	bool tls = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -551,65 +761,64 @@ prober_run(const struct config *c, struct check_row *rows, size_t n,
 	                        &p.vh, err, errlen);
 	if (p.ctx == NULL)
 		return -1;
-	p.jobs = calloc(n ? n : 1, sizeof(*p.jobs));
-	p.dns = resolver_new();
-	if (p.jobs == NULL || p.dns == NULL || !adopt_wake(&p)) {
+	if (!prober_begin(&p, rows)) {
+		prober_teardown(&p);
 		lws_context_destroy(p.ctx);
-		free(p.jobs);
-		resolver_free(p.dns);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	t0 = clock_mono_us(); /* endpoint times start after the set-up */
-	for (size_t i = 0; i < n; i++) {
-		p.jobs[i].p = &p;
-		p.jobs[i].row = &rows[i];
-		p.jobs[i].ep = rows[i].ep;
-		p.jobs[i].t0_us = t0;
-		rows[i].obs.tls = rows[i].ep->ws.tls;
-		rows[i].obs.timeout_ms = config_timeout(c, rows[i].ep);
-		rows[i].obs.asked_subprotocol = c->subprotocol != NULL;
-	}
-	/* each job on its own: its timeout covers its lookup */
-	for (size_t i = 0; i < n; i++) {
-		struct pjob *j = &p.jobs[i];
-
-		job_arm(j, t0 + (int64_t)config_timeout(c, rows[i].ep) * 1000);
-		job_resolve(j);
-	}
-
-	/*
-	 * Until every job has its answers. A guard timer makes sure the loop
-	 * wakes up for the hard stop even if nothing else is scheduled.
-	 */
-	hard_end = clock_mono_us() +
-	           ((int64_t)max_timeout + FOLLOWUP_MIN_MS + 2000) * 1000;
-	lws_sul_schedule(p.ctx, 0, &p.sul_guard, prober_guard,
-	                 hard_end - clock_mono_us());
-	for (;;) {
-		bool busy = false;
-
-		for (size_t i = 0; i < n && !busy; i++)
-			busy = job_busy(&p.jobs[i]);
-		if (!busy || clock_mono_us() > hard_end)
-			break;
+	while (prober_busy(&p) && clock_mono_us() <= p.hard_end)
 		lws_service(p.ctx, 0);
-	}
+	prober_finish_rows(&p);
 	lws_sul_cancel(&p.sul_guard);
-	/* anything still open at the hard stop is a timeout */
-	for (size_t i = 0; i < n; i++) {
-		struct probe_obs *o = &p.jobs[i].row->obs;
-
-		if (o->outcome == PO_PENDING) {
-			o->outcome = PO_TIMEOUT;
-			job_elapsed(&p.jobs[i]);
-		}
-	}
-
-	for (size_t i = 0; i < n; i++)
-		lws_sul_cancel(&p.jobs[i].sul_deadline);
+	net_timers_done(&p.timers);
 	lws_context_destroy(p.ctx);
 	resolver_free(p.dns);
 	free(p.jobs);
 	return 0;
+}
+
+#define PROBE_VHOST "wsdash-probe"
+
+struct prober *
+prober_start(struct lws_context *ctx, const struct config *c,
+             struct check_row *rows, size_t n, void (*done)(void *user),
+             void *user, char *err, size_t errlen)
+{
+	struct prober *p;
+	struct lws_vhost *vh = lws_get_vhost_by_name(ctx, PROBE_VHOST);
+
+	/* once per context: with TLS, any target may be wss:// */
+	if (vh == NULL)
+		vh = net_client_vhost(ctx, probe_protocols, PROBE_VHOST, true,
+		                      c->cacert, c->timeout_ms, err, errlen);
+	if (vh == NULL)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->c = c;
+	p->n = n;
+	p->ctx = ctx;
+	p->vh = vh;
+	p->done = done;
+	p->user = user;
+	if (!prober_begin(p, rows)) {
+		prober_free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	prober_settle(p); /* e.g. every name failed at once */
+	return p;
+}
+
+void
+prober_free(struct prober *p)
+{
+	if (p == NULL)
+		return;
+	prober_teardown(p);
+	free(p);
 }

@@ -44,56 +44,17 @@ watcher_apply_simple(struct wep *e, enum mon_ev_kind k, const char *text)
 
 /* ---- timers -------------------------------------------------------------- */
 
-static void timers_fire(lws_sorted_usec_list_t *sul);
-
-/*
- * Point the one lws timer at the heap's earliest due time (when that is
- * sooner than where it points). At least 1 us ahead: lws runs a timer
- * scheduled for "now" within the same pass, and the loop must get to its
- * stop flag between batches.
- */
-static void
-timers_sync(struct watcher *w)
-{
-	struct theap_timer *t = theap_peek(&w->timers);
-	int64_t delay;
-
-	if (t == NULL || t->at_us >= w->timers_at)
-		return;
-	w->timers_at = t->at_us;
-	delay = t->at_us - clock_mono_us();
-	lws_sul_schedule(w->ctx, 0, &w->sul_timers, timers_fire,
-	                 delay > 0 ? delay : 1);
-}
-
-static void
-timers_fire(lws_sorted_usec_list_t *sul)
-{
-	struct watcher *w = lws_container_of(sul, struct watcher, sul_timers);
-	int64_t now = clock_mono_us();
-	struct theap_timer *t;
-	int n = 0;
-
-	w->timers_at = INT64_MAX;
-	/* a bounded batch: the loop checks its stop flag between batches */
-	while (n++ < WATCH_TIMERS_PER_PASS &&
-	       (t = theap_pop_due(&w->timers, now)) != NULL)
-		t->fire(t);
-	timers_sync(w);
-}
-
 void
 watcher_timer_arm(struct watcher *w, struct theap_timer *t, int64_t delay_us,
                   void (*fire)(struct theap_timer *))
 {
-	theap_arm(&w->timers, t, clock_mono_us() + delay_us, fire);
-	timers_sync(w);
+	net_timers_arm(&w->timers, t, clock_mono_us() + delay_us, fire);
 }
 
 void
 watcher_timer_cancel(struct watcher *w, struct theap_timer *t)
 {
-	theap_cancel(&w->timers, t);
+	net_timers_cancel(&w->timers, t);
 }
 
 /* ---- connections --------------------------------------------------------- */
@@ -311,6 +272,13 @@ watch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	struct wconn *wc = wsi ? lws_get_opaque_user_data(wsi) : NULL;
 	struct wep *e = wc ? wc->e : NULL;
 
+	/* lws asks the context's first protocol (this one) to verify every
+	 * client certificate: another vhost's connection (an exporter probe)
+	 * goes to its own protocol, whose opaque data it carries */
+	if (reason == LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION &&
+	    wsi != NULL && lws_get_protocol(wsi)->callback != watch_callback)
+		return lws_get_protocol(wsi)->callback(wsi, reason, user, in,
+		                                       len);
 	if (wc != NULL && (wc->kind == WK_STDIN || wc->kind == WK_WAKE))
 		return file_callback(wc, wsi, reason);
 	switch (reason) {
@@ -527,8 +495,7 @@ watcher_new(bool tls, const char *cacert, int timeout_ms, const char *log_path,
 		watcher_free(w);
 		return NULL;
 	}
-	theap_init(&w->timers);
-	w->timers_at = INT64_MAX;
+	net_timers_init(&w->timers, w->ctx, WATCH_TIMERS_PER_PASS);
 	rng_init(&w->rng, (uint64_t)clock_wall_us() ^ (uint64_t)getpid());
 	/* our own pings do the liveness work: lws's keepalive off */
 	w->no_keepalive.secs_since_valid_ping = 0;
@@ -735,7 +702,7 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 	lws_sul_cancel(&w->sul_live);
 	lws_sul_cancel(&w->sul_frame);
 	lws_sul_cancel(&w->sul_queue);
-	lws_sul_cancel(&w->sul_timers);
+	net_timers_stop(&w->timers); /* nothing reconnects while closing */
 	w->q_len = 0;
 	close_all(w);
 	return 0;
@@ -746,6 +713,7 @@ watcher_free(struct watcher *w)
 {
 	if (w == NULL)
 		return;
+	net_timers_done(&w->timers);
 	if (w->ctx != NULL)
 		lws_context_destroy(w->ctx);
 	for (size_t i = 0; i < w->n; i++) {
@@ -754,7 +722,6 @@ watcher_free(struct watcher *w)
 	}
 	demo_server_free(w->demo);
 	resolver_free(w->dns);
-	theap_done(&w->timers);
 	free(w->q);
 	free(w->eps);
 	free(w);

@@ -16,10 +16,10 @@
  * callbacks find nothing to act on and the model hears about the outcome
  * exactly once, when we decided it.
  *
- * Timers are theap timers, driven by one lws timer (lws keeps its own in a
- * sorted list that costs O(n) per insert). Connections start through a
- * queue that keeps at most WATCH_MAX_CONNECTING handshakes and polls in
- * flight, so thousands of endpoints failing together neither flood the
+ * Timers are theap timers in a net_timers (net.h), driven by one lws timer
+ * (lws keeps its own in a sorted list that costs O(n) per insert). Connections
+ * start through a queue that keeps at most WATCH_MAX_CONNECTING handshakes and
+ * polls in flight, so thousands of endpoints failing together neither flood the
  * machine with SYNs nor fill lws's timeout list.
  */
 #ifndef WSDASH_WATCHER_INT_H
@@ -35,6 +35,7 @@
 #include "wsdash/rng.h"
 #include "wsdash/theap.h"
 #include "wsdash/watcher.h"
+#include "net.h"
 
 #define WATCH_MAX_CONNECTING  512 /* handshakes + polls in flight */
 #define WATCH_TIMERS_PER_PASS 512 /* then the loop looks at its stop flag */
@@ -151,9 +152,7 @@ struct watcher {
 	size_t n;
 	struct rng rng;
 	struct resolver *dns;
-	struct theap timers;
-	int64_t timers_at; /* when sul_timers is due, INT64_MAX: not set */
-	lws_sorted_usec_list_t sul_timers;
+	struct net_timers timers;
 	lws_sorted_usec_list_t sul_tick;
 	lws_sorted_usec_list_t sul_end;
 	lws_sorted_usec_list_t sul_live;  /* pings and pong deadlines */

@@ -22,3 +22,8 @@ fi
 echo
 echo "## the dashboard"
 /usr/bin/python3 "$here/dashboard_bench.py" "$build"
+echo
+echo "## wsdash exporter (10,000 endpoints)"
+/usr/bin/python3 "$here/exporter_bench.py" "$build" 10000
+/usr/bin/python3 "$here/exporter_bench.py" "$build" 10000 \
+	--ping-interval 10000 --ping-timeout 30000

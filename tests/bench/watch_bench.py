@@ -23,11 +23,12 @@ import tempfile
 import time
 import urllib.request
 
+from benchlib import cpu_s, hwm_kib
+
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build-release"
 NODE_MODULES = sys.argv[2] if len(sys.argv) > 2 else None
 WSDASH = os.path.join(BUILD, "wsdash")
 HERE = os.path.dirname(os.path.abspath(__file__))
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def serve(*args):
@@ -39,20 +40,6 @@ def serve(*args):
     import threading
     threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()
     return p, port
-
-
-def cpu_s(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def hwm_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return -1
 
 
 def post(port, path):

@@ -508,6 +508,39 @@ Test(callbacks, log_write_errors_are_told_once, .init = mkdir_tmp,
 	cr_assert_eq(tmuxs_count(err, "\n"), 1, "%s", err);
 }
 
+/* `wsdash exporter` (watch without a screen) runs the call-backs too. */
+Test(callbacks, exporter_runs_on_change_and_log, .init = mkdir_tmp,
+     .fini = rm_tmp)
+{
+	struct child srv, x;
+	char server[64], cmd[256], out[4096], err[4096];
+	const char *argv[] = {
+	    "exporter",    "--listen", "127.0.0.1:0", "--server", server,
+	    "--on-change", cmd,        "--log",       NULL,       NULL};
+
+	cr_assert(serve_start(&srv, NULL));
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv.port);
+	snprintf(cmd, sizeof(cmd),
+	         "echo \"$WSDASH_ENDPOINT $WSDASH_STATE\" "
+	         ">> '%s'",
+	         path("ran"));
+	argv[8] = path("log.jsonl");
+	cr_assert(child_start(&x, true, argv), "exporter");
+	cr_assert(wait_file(path("ran"), " live\n", 3, WAIT_MS));
+	cr_assert(wait_log_states(path("log.jsonl"), "live", 3));
+	jl_post(srv.port, "/control/down?path=/ws/routes&status=503");
+	cr_assert(wait_file(path("ran"), "routes polling\n", 1, WAIT_MS));
+	cr_assert_eq(child_stop(&x), 0, "unclean exit");
+	cr_assert_eq(child_stop(&srv), 0);
+
+	/* but it prints no status line */
+	cr_assert_eq(
+	    run_wsdash((const char *[]){"exporter", "--status-line", NULL}, out,
+	               sizeof(out), err, sizeof(err), WAIT_MS),
+	    2);
+	cr_assert(strstr(err, "prints no lines"), "%s", err);
+}
+
 /* --- the dashboard, in tmux -------------------------------------------- */
 
 static struct tmuxs tx;    /* the terminal the dashboard runs in */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cjson/cJSON.h>
@@ -445,6 +446,50 @@ make_cert(const char *dir, char *cert, char *key, size_t len)
 	         ">/dev/null 2>&1",
 	         key, cert);
 	cr_assert_eq(system(cmd), 0, "openssl failed");
+}
+
+/*
+ * Ten thousand endpoints in one check: a bounded number in flight, one
+ * timer heap for their deadlines. (lws keeps its timers in a sorted list:
+ * 10,000 at once cost 10 CPU seconds, quadratically.) CPU time, not wall
+ * time, so a busy machine does not make it fail.
+ */
+Test(check, ten_thousand_endpoints_cost_little_cpu)
+{
+	char path[] = "/tmp/wsdash-10k-XXXXXX";
+	static char big[8 << 20];
+	struct rusage before, after;
+	double cpu;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("{\"endpoints\": [", f);
+	for (int i = 0; i < 10000; i++)
+		fprintf(f,
+		        "%s{\"name\": \"e%d\", \"url\": "
+		        "\"ws://127.0.0.1:1/ws/e%d\"}",
+		        i ? "," : "", i, i);
+	fputs("]}\n", f);
+	fclose(f);
+	getrusage(RUSAGE_CHILDREN, &before);
+	cr_assert_eq(run_wsdash((const char *[]){"check", "--json", "--config",
+	                                         path, NULL},
+	                        big, sizeof(big), err, sizeof(err), 60000),
+	             1, "%s", err);
+	getrusage(RUSAGE_CHILDREN, &after);
+	unlink(path);
+	cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
+	      (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6 +
+	      (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+	      (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6;
+	cr_log_info("10,000 endpoints: %.2f CPU s", cpu);
+	cr_assert_lt(cpu, 4.0, "10,000 endpoints took %.2f CPU s", cpu);
+	/* every one of them has its verdict */
+	cr_assert(strstr(big, "\"total\":10000") &&
+	              strstr(big, "\"failed\":10000"),
+	          "%.300s", big);
 }
 
 Test(check, tls_self_signed_cacert_and_insecure)

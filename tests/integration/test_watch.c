@@ -25,20 +25,14 @@
 static bool
 watch_start(struct child *w, int port, const char *first, ...)
 {
-	const char *argv[40] = {"watch", "--json"};
-	static char server[64];
-	int n = 2;
+	static const char *const head[] = {"watch", "--json", NULL};
 	va_list ap;
+	bool ok;
 
-	snprintf(server, sizeof(server), "http://127.0.0.1:%d", port);
-	argv[n++] = "--server";
-	argv[n++] = server;
 	va_start(ap, first);
-	for (const char *a = first; a && n < 38; a = va_arg(ap, const char *))
-		argv[n++] = a;
+	ok = child_start_server(w, false, head, port, first, ap);
 	va_end(ap);
-	argv[n] = NULL;
-	return child_start(w, false, argv);
+	return ok;
 }
 
 static int

@@ -180,6 +180,27 @@ child_start_err(struct child *c, const char *const *argv, const char *err_path)
 }
 
 bool
+child_start_server(struct child *c, bool want_port, const char *const *head,
+                   int srv_port, const char *first, va_list ap)
+{
+	const char *argv[48];
+	static char server[64];
+	int n = 0;
+
+	while (head[n] != NULL && n < 8) {
+		argv[n] = head[n];
+		n++;
+	}
+	snprintf(server, sizeof(server), "http://127.0.0.1:%d", srv_port);
+	argv[n++] = "--server";
+	argv[n++] = server;
+	for (const char *a = first; a && n < 46; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	argv[n] = NULL;
+	return child_start(c, want_port, argv);
+}
+
+bool
 serve_start(struct child *c, ...)
 {
 	const char *argv[60] = {"serve", "--port", "0"};

@@ -6,6 +6,7 @@
 #ifndef TEST_PROC_H
 #define TEST_PROC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -40,6 +41,14 @@ bool child_start_err(struct child *c, const char *const *argv,
 
 /* Same for any program: argv[0] is its path. */
 bool child_start_cmd(struct child *c, bool want_port, const char *const *argv);
+
+/*
+ * `wsdash HEAD... --server http://127.0.0.1:srv_port ARGS...`: head is
+ * NULL-terminated, the args first, then from ap up to a NULL.
+ */
+bool child_start_server(struct child *c, bool want_port,
+                        const char *const *head, int srv_port,
+                        const char *first, va_list ap);
 
 /* Convenience: `wsdash serve --port 0` plus extra args (NULL-terminated). */
 bool serve_start(struct child *c, ...);

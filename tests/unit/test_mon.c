@@ -539,3 +539,109 @@ Test(mon, history_is_bounded, .fini = teardown_all)
 	cr_assert_null(mon_history(ep, MON_HISTORY));
 	cr_assert_eq(mon_history(ep, 0)->to, MON_DOWN);
 }
+
+/* ---- the exporter's counters (the block at the end of struct mon_ep) -- */
+
+Test(mon, fallback_time_is_counted_while_polling_or_down, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	int64_t ws, fb;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_OPEN, 1 * S);           /* connecting 1 s: neither */
+	ev(ep, MEV_WS_CLOSED, 3 * S);         /* live 2 s */
+	ev(ep, MEV_POLL_OK, 4 * S);           /* down 1 s, then polling */
+	mon_time_totals(ep, 6 * S, &ws, &fb); /* ... 2 s of it so far */
+	cr_assert_eq(ws, 2 * S);
+	cr_assert_eq(fb, 3 * S);
+	cr_assert_eq(ep->fallback_us, 1 * S, "accounted up to the last event");
+	ev(ep, MEV_WS_OPEN, 7 * S); /* fallback lasted 4 s in all */
+	mon_time_totals(ep, 10 * S, &ws, &fb);
+	cr_assert_eq(ws, 5 * S);
+	cr_assert_eq(fb, 4 * S);
+	/* paused time counts for neither */
+	ev(ep, MEV_WS_CLOSED, 10 * S);
+	ev(ep, MEV_PAUSE, 11 * S);
+	mon_time_totals(ep, 20 * S, &ws, &fb);
+	cr_assert_eq(fb, 5 * S);
+	cr_assert_eq(ws, 5 * S);
+}
+
+Test(mon, rtt_histogram_buckets_and_sum, .fini = teardown_all)
+{
+	static const int64_t samples[] = {50,  100,  101,      250,
+	                                  999, 1000, 10000000, 10000001};
+	struct mon_ep *ep;
+	uint64_t total = 0;
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_OPEN, 1);
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		struct mon_event e = {.kind = MEV_PONG, .rtt_us = samples[i]};
+
+		mon_apply(&m, ep, &e, 2 + (int64_t)i);
+	}
+	/* le is inclusive: 100 us is in the first bucket, 101 in the next */
+	cr_assert_eq(ep->rtt_hist[0], 2); /* 50, 100 */
+	cr_assert_eq(ep->rtt_hist[1], 2); /* 101, 250 */
+	cr_assert_eq(ep->rtt_hist[3], 2); /* 999, 1000 (<= 1 ms) */
+	cr_assert_eq(ep->rtt_hist[MON_HIST_BUCKETS - 1], 1); /* 10 s */
+	cr_assert_eq(ep->rtt_hist[MON_HIST_BUCKETS], 1);     /* above */
+	for (int i = 0; i <= MON_HIST_BUCKETS; i++)
+		total += ep->rtt_hist[i];
+	cr_assert_eq(total, 8);
+	cr_assert_eq(ep->rtt_sum_us,
+	             50 + 100 + 101 + 250 + 999 + 1000 + 10000000 + 10000001);
+	cr_assert_eq(ep->poll_hist[0] + ep->poll_sum_us, 0, "polls apart");
+}
+
+Test(mon, poll_histogram_counts_answers_only, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_event ok = {
+	    .kind = MEV_POLL_OK, .status = 200, .rtt_us = 3000};
+	struct mon_event bad = {
+	    .kind = MEV_POLL_FAIL, .status = 503, .rtt_us = 400};
+	struct mon_event none = {.kind = MEV_POLL_FAIL,
+	                         .status = 0,
+	                         .rtt_us = 3000000,
+	                         .text = "refused"};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	ev(ep, MEV_WS_FAIL, 1);
+	mon_apply(&m, ep, &ok, 2);
+	mon_apply(&m, ep, &bad, 3);
+	mon_apply(&m, ep, &none, 4);       /* no answer: no round trip */
+	cr_assert_eq(ep->poll_hist[5], 1); /* 3 ms: <= 5 ms */
+	cr_assert_eq(ep->poll_hist[2], 1); /* 400 us: <= 500 us */
+	cr_assert_eq(ep->poll_sum_us, 3400);
+	cr_assert_eq(ep->polls, 3);
+	cr_assert_eq(ep->poll_failures, 2);
+}
+
+Test(mon, last_message_time_is_own_messages_only, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_event other = {.kind = MEV_MESSAGE,
+	                          .data = "{\"type\":\"routes_update\"}",
+	                          .wall_ms = 9000};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	/* (config_free frees them) */
+	cfg.eps[0].types = calloc(1, sizeof(char *));
+	cr_assert_not_null(cfg.eps[0].types);
+	cfg.eps[0].types[0] = strdup("x");
+	cfg.eps[0].ntypes = 1;
+	ev(ep, MEV_WS_OPEN, 1);
+	cr_assert_eq(ep->last_msg_wall_ms, 0);
+	ev(ep, MEV_MESSAGE, 2); /* type x, wall 1000 */
+	cr_assert_eq(ep->last_msg_wall_ms, 1000);
+	other.len = strlen(other.data);
+	mon_apply(&m, ep, &other, 3);
+	cr_assert_eq(ep->last_msg_wall_ms, 1000, "other traffic is apart");
+	cr_assert_eq(ep->others, 1);
+}
