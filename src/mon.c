@@ -58,6 +58,7 @@ mon_init(struct mon *m, const struct config *c, int64_t now_us, bool utf8)
 		struct mon_ep *ep = &m->eps[i];
 
 		ep->cfg = &c->eps[i];
+		ep->utf8 = utf8;
 		ep->state = MON_CONNECTING;
 		ep->mode = MON_MODE_NONE;
 		ep->since_us = now_us;
@@ -407,8 +408,11 @@ mon_history(const struct mon_ep *ep, unsigned i)
 }
 
 /*
- * Keep a bounded copy of a message (analysed whole by the caller: a 1 MiB
- * JSON message is still valid JSON) for the detail view.
+ * Keep a bounded copy of a message for the detail view. Its analysis: mi
+ * when the caller made one (needed at once to tell own messages from
+ * others, or the copy is cut and only the whole message is valid JSON),
+ * else made from the copy the first time it is asked for: a flood of
+ * messages nobody looks at is not parsed twice.
  */
 static void
 keep_last(struct mon_ep *ep, const struct mon_event *ev,
@@ -423,7 +427,9 @@ keep_last(struct mon_ep *ep, const struct mon_event *ev,
 			return;
 		ep->last = p;
 	}
-	ep->last_info = *mi;
+	if (mi != NULL)
+		ep->last_info = *mi;
+	ep->last_info_ok = mi != NULL;
 	if (keep)
 		memcpy(ep->last, ev->data, keep);
 	ep->last_len = keep;
@@ -437,7 +443,17 @@ keep_last(struct mon_ep *ep, const struct mon_event *ev,
 const struct msg_info *
 mon_last_info(const struct mon_ep *ep)
 {
-	return ep->last != NULL ? &ep->last_info : NULL;
+	if (ep->last == NULL)
+		return NULL;
+	if (!ep->last_info_ok) {
+		/* a cache: the analysis of what is already kept */
+		struct mon_ep *w = (struct mon_ep *)ep;
+
+		msgsum_analyze(w->last, w->last_len, w->last_binary, w->utf8,
+		               &w->last_info);
+		w->last_info_ok = true;
+	}
+	return &ep->last_info;
 }
 
 bool
@@ -470,9 +486,12 @@ message(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
         int64_t now_us)
 {
 	struct msg_info mi;
+	/* analysed now only if its type decides, or the copy will be cut */
+	bool now = ep->cfg->ntypes > 0 || ev->len > MON_LAST_MAX;
 
-	msgsum_analyze(ev->data, ev->len, ev->binary, m->utf8, &mi);
-	if (!config_own_type(ep->cfg, mi.type)) {
+	if (now)
+		msgsum_analyze(ev->data, ev->len, ev->binary, m->utf8, &mi);
+	if (now && !config_own_type(ep->cfg, mi.type)) {
 		ep->others++;
 		ep->other_bytes += ev->len;
 		memcpy(ep->other_type, mi.type, sizeof(ep->other_type));
@@ -482,7 +501,7 @@ message(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 	ep->bytes += ev->len;
 	ep->last_own_us = now_us;
 	rate_count(ep, now_us);
-	keep_last(ep, ev, &mi, now_us, false);
+	keep_last(ep, ev, now ? &mi : NULL, now_us, false);
 	return MON_CHG_MESSAGE;
 }
 
@@ -550,11 +569,13 @@ mon_apply(struct mon *m, struct mon_ep *ep, const struct mon_event *ev,
 		ep->last_poll_rtt_us = ev->rtt_us;
 		ep->last_poll_at_us = now_us;
 		hist_add(ep->poll_hist, &ep->poll_sum_us, ev->rtt_us);
-		if (ev->data != NULL) {
+		if (ev->data != NULL && ev->len > MON_LAST_MAX) {
 			struct msg_info mi;
 
 			msgsum_analyze(ev->data, ev->len, false, m->utf8, &mi);
 			keep_last(ep, ev, &mi, now_us, true);
+		} else if (ev->data != NULL) {
+			keep_last(ep, ev, NULL, now_us, true);
 		}
 		chg |= MON_CHG_POLL;
 		break;

@@ -151,6 +151,8 @@ struct mon_ep {
 	int64_t last_at_us;
 	int64_t last_wall_ms;
 	struct msg_info last_info; /* of the whole message */
+	bool last_info_ok;         /* made yet (mon_last_info makes it) */
+	bool utf8;                 /* how network text is kept */
 
 	/* other traffic: messages of types that are not this endpoint's */
 	uint64_t others, other_bytes;

@@ -57,6 +57,18 @@ watcher_timer_cancel(struct watcher *w, struct theap_timer *t)
 	net_timers_cancel(&w->timers, t);
 }
 
+void
+watcher_server_back(struct watcher *w, const struct url *u)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct wep *e = &w->eps[i];
+
+		if (e->ws_conn_failed && e->cfg->ws.port == u->port &&
+		    strcmp(e->cfg->ws.host, u->host) == 0)
+			wpoll_fast_return(e);
+	}
+}
+
 /* ---- connections --------------------------------------------------------- */
 
 void

@@ -211,6 +211,20 @@ void wpoll_begin(struct wep *e); /* fallback: poll now and then on */
 void wpoll_connect(struct wep *e, const char *ip);
 void wpoll_stop(struct wep *e);
 void wpoll_done(struct wep *e, bool ok, const char *why);
+
+/*
+ * The server of endpoint e answers again (a good poll after a
+ * connection-level failure): retry the WebSocket now, at most once per
+ * poll interval, instead of waiting out the backoff.
+ */
+void wpoll_fast_return(struct wep *e);
+
+/*
+ * Something on u's server (host and port) answered after it was away: the
+ * endpoints there whose WebSocket failed below HTTP retry now (those
+ * without a poll URL have nothing else to tell them).
+ */
+void watcher_server_back(struct watcher *w, const struct url *u);
 void wpoll_status(struct wep *e, struct lws *wsi);
 int wpoll_body(struct wep *e, const char *in, size_t len);
 void wpoll_completed(struct wep *e);

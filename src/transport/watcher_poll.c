@@ -80,8 +80,8 @@ next_candidate(struct wep *e)
 }
 
 /* The server answers again: try the WebSocket now (see above). */
-static void
-fast_return(struct wep *e)
+void
+wpoll_fast_return(struct wep *e)
 {
 	int64_t now = clock_mono_us();
 	int64_t interval = (int64_t)e->w->c->poll_interval_ms * 1000;
@@ -134,10 +134,14 @@ wpoll_done(struct wep *e, bool ok, const char *why)
 	body_free(e);
 	e->poll = NULL;
 	poll_schedule(e);
-	if (ok)
-		fast_return(e);
-	else if (ev.status == 0)
+	if (ok && e->ws_conn_failed) {
+		/* it is back: for this endpoint, and for the others on the
+		 * same server that have no poll to tell them */
+		wpoll_fast_return(e);
+		watcher_server_back(e->w, e->poll_url);
+	} else if (!ok && ev.status == 0) {
 		e->ws_conn_failed = true; /* the server itself was away */
+	}
 }
 
 static void

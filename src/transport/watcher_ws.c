@@ -203,6 +203,10 @@ wws_established(struct wep *e, struct lws *wsi)
 	watcher_timer_cancel(e->w, &e->t_connect);
 	watcher_phase(e, WK_WS, WP_IDLE);
 	e->ws_open = true;
+	if (e->ws_conn_failed) { /* the server is back: tell its others */
+		e->ws_conn_failed = false;
+		watcher_server_back(e->w, &e->cfg->ws);
+	}
 	wpoll_stop(e);
 	watcher_timer_cancel(e->w, &e->t_retry);
 	watcher_apply_simple(e, MEV_WS_OPEN, NULL);

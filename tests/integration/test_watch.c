@@ -154,8 +154,11 @@ Test(watch, stream_down_falls_back_to_polling_then_recovers)
 	             dt);
 	cr_assert_str_eq(jl_str(j, "from"), "live");
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "poll_pending")));
-	cr_assert(strstr(jl_str(j, "reason"), "1001"), "reason: %s",
-	          jl_str(j, "reason"));
+	/* the close itself: its 1001, or (a busy machine, the close frame
+	 * overtaken by the socket's end) the connection lost */
+	cr_assert(strstr(jl_str(j, "reason"), "1001") ||
+	              strstr(jl_str(j, "reason"), "connection lost"),
+	          "reason: %s", jl_str(j, "reason"));
 	cJSON_Delete(j);
 	/* polling once a poll has answered */
 	j = jl_wait(&w, "routes", "state", "state", "polling", 20000);

@@ -311,6 +311,36 @@ Test(mon, other_types_are_counted_apart, .fini = teardown_all)
 }
 
 /*
+ * Without types, a message's type decides nothing: it is analysed only
+ * when someone looks (a flood nobody reads is not parsed), and then right.
+ */
+Test(mon, untyped_messages_are_analysed_when_asked, .fini = teardown_all)
+{
+	struct mon_ep *ep;
+	struct mon_event msg = {.kind = MEV_MESSAGE,
+	                        .data = "{\"type\":\"routes_update\","
+	                                "\"sent_at\":1764108000123,"
+	                                "\"data\":[{\"status\":\"ok\"}]}"};
+
+	setup_with(true);
+	ep = &m.eps[0];
+	msg.len = strlen(msg.data);
+	ev(ep, MEV_WS_OPEN, 1 * S);
+	cr_assert_eq(mon_apply(&m, ep, &msg, 2 * S), MON_CHG_MESSAGE);
+	cr_assert_not(ep->last_info_ok, "parsed on arrival");
+	cr_assert_str_eq(mon_last_info(ep)->type, "routes_update");
+	cr_assert(ep->last_info_ok);
+	cr_assert(mon_last_info(ep)->has_time);
+	cr_assert(strstr(mon_last_info(ep)->summary, "1 item"), "%s",
+	          mon_last_info(ep)->summary);
+	/* a new message: its own analysis, not the old one's */
+	msg.data = "[1,2,3]";
+	msg.len = 7;
+	mon_apply(&m, ep, &msg, 3 * S);
+	cr_assert_str_neq(mon_last_info(ep)->type, "routes_update");
+}
+
+/*
  * What a browser with the web frontend shows: reconnects after 2, 4, 8,
  * 16, 30, 30... s (+0.5 s mean jitter), gives up after 10 tries; when the
  * stream is back for us it comes back at its next try.
