@@ -178,6 +178,14 @@ term_init(bool color)
 		use_default_colors();
 	}
 	term_roles(color);
+	/*
+	 * Until its first endwin(), ncurses 6.4 flushes after every cursor
+	 * move (lib_mvcur.c), so a frame goes out in 10-20 writes and a
+	 * reader can see it half drawn. Leaving and re-entering once now
+	 * makes every later frame one write.
+	 */
+	endwin();
+	doupdate();
 	return true;
 }
 
