@@ -334,7 +334,7 @@ def main():
         names, polled, runs = bench_restart()
         target = 3000 + 200  # the default poll interval + 200 ms
         groups = [("with a poll URL", [n for n in names if polled[n]]),
-                  ("without a poll URL (WebSocket backoff only)",
+                  ("without a poll URL (told by the others on their server)",
                    [n for n in names if not polled[n]])]
         for label, group in groups:
             if not group:
