@@ -93,6 +93,20 @@ callbacks_tick(void *user, int64_t now_us)
 	tell(cb);
 }
 
+int64_t
+callbacks_chores(void *user, int64_t now_us)
+{
+	struct callbacks *cb = user;
+	int64_t next;
+
+	if (cb->notify == NULL)
+		return 0;
+	notify_poll(cb->notify, now_us);
+	next = notify_next_us(cb->notify, now_us);
+	tell(cb);
+	return next;
+}
+
 void
 callbacks_done(struct callbacks *cb)
 {

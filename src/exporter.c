@@ -136,7 +136,8 @@ exporter_run(struct watch_opts *o, const struct httpd_opts *ho)
 	struct watcher_hooks hooks = {.user = &cb,
 	                              .changed = callbacks_changed,
 	                              .tick = callbacks_tick,
-	                              .tick_ms = 1000};
+	                              .tick_ms = 1000,
+	                              .chores = callbacks_chores};
 	char err[768], addr[64];
 	int rc = CLI_EXIT_FAIL, timeout, port;
 	bool tls;

@@ -279,6 +279,31 @@ notify_poll(struct notify *n, int64_t now_us)
 	}
 }
 
+int64_t
+notify_next_us(const struct notify *n, int64_t now_us)
+{
+	int64_t next = 0;
+
+	for (size_t i = 0; i < NOTIFY_RUNNING; i++) {
+		const struct slot *s = &n->slots[i];
+		int64_t at, in;
+
+		if (s->pid <= 0)
+			continue;
+		at = s->term_us == 0
+		         ? s->started_us + n->timeout_us
+		         : s->term_us + (int64_t)NOTIFY_GRACE_MS * 1000;
+		in = at - now_us;
+		if (in > (int64_t)NOTIFY_REAP_MS * 1000)
+			in = (int64_t)NOTIFY_REAP_MS * 1000;
+		if (in < 1)
+			in = 1;
+		if (next == 0 || in < next)
+			next = in;
+	}
+	return next;
+}
+
 /* Whether ep's newest transition is one not queued yet (and mark it). */
 static bool
 is_new(struct notify *n, const struct mon *m, const struct mon_ep *ep)

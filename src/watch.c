@@ -258,6 +258,14 @@ headless_changed(void *user, struct mon_ep *ep, unsigned flags,
 		                      (double)clock_wall_us() / 1000.0));
 }
 
+static int64_t
+headless_chores(void *user, int64_t now_us)
+{
+	struct headless *h = user;
+
+	return callbacks_chores(h->cb, now_us);
+}
+
 static void
 headless_tick(void *user, int64_t now_us)
 {
@@ -541,6 +549,7 @@ watch_headless(struct watcher *w, struct watch_opts *o, struct config *cfg,
 	hooks.changed = headless_changed;
 	hooks.tick = headless_tick;
 	hooks.tick_ms = 1000;
+	hooks.chores = headless_chores;
 	hooks.frame = headless_flush;
 	if (watcher_run(w, cfg, m, &hooks, &watch_stop, o->duration_ms, err,
 	                sizeof(err)) < 0) {
@@ -683,6 +692,7 @@ watch_run(struct watch_opts *o, const struct serve_opts *demo, const char *cmd)
 		    .stop = watch_stop_flag(),
 		    .changed = callbacks_changed,
 		    .tick = callbacks_tick,
+		    .chores = callbacks_chores,
 		    .user = &cb,
 		};
 

@@ -175,6 +175,14 @@ dash_tick(void *user, int64_t now_us)
 	request_frame(d); /* the clock and the ages move */
 }
 
+static int64_t
+dash_chores(void *user, int64_t now_us)
+{
+	struct dash *d = user;
+
+	return d->o->chores != NULL ? d->o->chores(d->o->user, now_us) : 0;
+}
+
 static void
 dash_wake(void *user)
 {
@@ -283,6 +291,7 @@ dashboard_run(struct watcher *w, const struct dash_opts *o,
 	hooks.input = dash_input;
 	hooks.wake = dash_wake;
 	hooks.frame = dash_frame;
+	hooks.chores = dash_chores;
 	watcher_adopt_stdin(w);
 	draw_frame(&d);
 	if (watcher_run(w, cfg, m, &hooks, o->stop, o->duration_ms, err,

@@ -40,6 +40,7 @@ struct dash_opts {
 	                const struct mon_event *ev);
 	/* Called every second with the time (children to reap...); or NULL. */
 	void (*tick)(void *user, int64_t now_us);
+	int64_t (*chores)(void *user, int64_t now_us); /* watcher_hooks' */
 	void *user;
 };
 

@@ -50,6 +50,9 @@ bool callbacks_init(struct callbacks *cb, struct mon *m, const struct config *c,
 void callbacks_changed(void *user, struct mon_ep *ep, unsigned flags,
                        const struct mon_event *ev);
 void callbacks_tick(void *user, int64_t now_us);
+/* The timed work of --on-change (reap, stop overdue, start waiting runs):
+ * returns microseconds until the next call, 0 for none until a change. */
+int64_t callbacks_chores(void *user, int64_t now_us);
 
 /*
  * At exit: give running commands a moment to finish (see notify_finish),

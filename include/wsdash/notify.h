@@ -41,6 +41,7 @@
 #define NOTIFY_TIMEOUT_MS 30000 /* default: longer is stopped */
 #define NOTIFY_GRACE_MS   2000  /* from SIGTERM to SIGKILL */
 #define NOTIFY_EXIT_MS    2000  /* at exit: wait this long for commands */
+#define NOTIFY_REAP_MS    50    /* look for ended commands this often */
 #define NOTIFY_NVARS      13    /* WSDASH_* variables of a run */
 #define NOTIFY_VALUE_MAX  1024  /* bytes of one value, at most */
 
@@ -88,9 +89,17 @@ void notify_change(struct notify *n, const struct mon *m,
 
 /*
  * Reap finished commands, stop overdue ones, start waiting ones. Never
- * blocks; call at least once a second (the watch's tick does).
+ * blocks; call it when notify_next_us() says (the loop's chores timer does).
  */
 void notify_poll(struct notify *n, int64_t now_us);
+
+/*
+ * Microseconds from now_us until notify_poll() has work: a running command's
+ * timeout or grace period ends, or NOTIFY_REAP_MS to see whether one ended
+ * (a slot freed at once lets a waiting run start at once). 0: nothing runs,
+ * nothing until the next notify_change().
+ */
+int64_t notify_next_us(const struct notify *n, int64_t now_us);
 
 /*
  * The next thing worth telling the user once (the first drop, the first

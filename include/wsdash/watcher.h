@@ -38,6 +38,11 @@ struct watcher_hooks {
 	void (*wake)(void *user);
 	/* A frame asked for with watcher_frame() is due. */
 	void (*frame)(void *user);
+	/* Timed work of the caller's (an --on-change command to reap or stop
+	 * when its timeout ends): called after every state change and then
+	 * when it asked, it returns microseconds until the next call (0: none
+	 * until the next state change). */
+	int64_t (*chores)(void *user, int64_t now_us);
 };
 
 /*

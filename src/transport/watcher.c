@@ -31,6 +31,9 @@ watcher_apply(struct wep *e, const struct mon_event *ev)
 
 	if (chg && e->w->h && e->w->h->changed)
 		e->w->h->changed(e->w->h->user, e->m, chg, ev);
+	if ((chg & MON_CHG_STATE) && e->w->h && e->w->h->chores &&
+	    lws_dll2_is_detached(&e->w->sul_chores.list))
+		watcher_chores(e->w, 1);
 }
 
 void
@@ -581,6 +584,25 @@ tick_fire(lws_sorted_usec_list_t *sul)
 }
 
 static void
+chores_fire(lws_sorted_usec_list_t *sul)
+{
+	struct watcher *w = lws_container_of(sul, struct watcher, sul_chores);
+	int64_t next = 0;
+
+	if (w->h && w->h->chores)
+		next = w->h->chores(w->h->user, clock_mono_us());
+	if (next > 0)
+		watcher_chores(w, next);
+}
+
+void
+watcher_chores(struct watcher *w, int64_t delay_us)
+{
+	lws_sul_schedule(w->ctx, 0, &w->sul_chores, chores_fire,
+	                 (lws_usec_t)(delay_us > 0 ? delay_us : 1));
+}
+
+static void
 end_fire(lws_sorted_usec_list_t *sul)
 {
 	struct watcher *w = lws_container_of(sul, struct watcher, sul_end);
@@ -713,6 +735,7 @@ watcher_run(struct watcher *w, const struct config *c, struct mon *m,
 	lws_sul_cancel(&w->sul_tick);
 	lws_sul_cancel(&w->sul_live);
 	lws_sul_cancel(&w->sul_frame);
+	lws_sul_cancel(&w->sul_chores);
 	lws_sul_cancel(&w->sul_queue);
 	net_timers_stop(&w->timers); /* nothing reconnects while closing */
 	w->q_len = 0;

@@ -157,6 +157,7 @@ struct watcher {
 	lws_sorted_usec_list_t sul_end;
 	lws_sorted_usec_list_t sul_live;  /* pings and pong deadlines */
 	lws_sorted_usec_list_t sul_frame; /* the dashboard's next frame */
+	lws_sorted_usec_list_t sul_chores; /* hooks->chores, when it asked */
 	lws_sorted_usec_list_t sul_queue; /* start queued connects */
 	/* the connect queue: a ring of at most 2n requests */
 	struct wreq *q;
@@ -170,6 +171,8 @@ struct watcher {
 };
 
 /* watcher.c */
+/* hooks->chores in delay_us (replacing a call already due). */
+void watcher_chores(struct watcher *w, int64_t delay_us);
 void watcher_apply(struct wep *e, const struct mon_event *ev);
 void watcher_apply_simple(struct wep *e, enum mon_ev_kind k, const char *text);
 void watcher_timer_arm(struct watcher *w, struct theap_timer *t,

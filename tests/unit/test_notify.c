@@ -471,3 +471,46 @@ Test(notify, one_run_per_transition, .init = setup, .fini = fini)
 	free(out);
 	notify_free(n);
 }
+
+/*
+ * The loop is told when to come back: never while nothing runs, at most
+ * NOTIFY_REAP_MS while a command runs (a slot freed is used at once), and at
+ * the timeout itself when it is nearer, so --on-change-timeout 0.3 stops a
+ * command at 0.3 s, not at the next whole second.
+ */
+Test(notify, next_poll_is_due_at_the_timeout_or_to_reap, .init = setup,
+     .fini = fini)
+{
+	struct notify *n = notify_new("sleep 60", 300);
+	int64_t t0, next;
+
+	cr_assert_not_null(n);
+	cr_assert_eq(notify_next_us(n, clock_mono_us()), 0,
+	             "asks to be polled with nothing running");
+	t0 = clock_mono_us();
+	change(n, true, NULL, 1);
+	cr_assert_eq(notify_running(n), 1);
+	next = notify_next_us(n, t0);
+	cr_assert(next > 0 && next <= NOTIFY_REAP_MS * 1000,
+	          "next poll in %lld us", (long long)next);
+	/* 10 ms before the timeout: the timeout is the next thing */
+	next = notify_next_us(n, t0 + 290 * 1000);
+	cr_assert(next > 0 && next <= 10 * 1000 + 1000,
+	          "next poll in %lld us, 10 ms before the timeout",
+	          (long long)next);
+	/* polled as asked, the command is stopped right after 0.3 s */
+	while (notify_stats(n)->timed_out == 0) {
+		int64_t now_us = clock_mono_us();
+
+		next = notify_next_us(n, now_us);
+		cr_assert_gt(next, 0, "running, yet no poll asked for");
+		usleep((useconds_t)next);
+		notify_poll(n, clock_mono_us());
+		cr_assert_lt(clock_mono_us() - t0, (int64_t)DEADLINE_MS * 1000);
+	}
+	cr_assert_geq(clock_mono_us() - t0, 300 * 1000, "stopped early");
+	cr_assert(wait_until(n, idle), "never reaped");
+	cr_assert_eq(notify_next_us(n, clock_mono_us()), 0,
+	             "asks to be polled after every command ended");
+	notify_free(n);
+}
