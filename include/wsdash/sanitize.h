@@ -51,8 +51,7 @@ void text_cut(char *out, size_t len, const char *s, int cols, bool utf8);
  * fits ("ws://host:8000/\u2026/ws/workflow-history"); when even the host
  * does not fit, its start and the path's end around the ellipsis.
  */
-void text_cut_url(char *out, size_t len, const char *url, int cols,
-                  bool utf8);
+void text_cut_url(char *out, size_t len, const char *url, int cols, bool utf8);
 
 /* Where the last cols columns of s begin (whole characters). */
 const char *text_last_cols(const char *s, int cols);

@@ -22,7 +22,7 @@ struct serve_opts;
 struct watch_opts {
 	struct cmdline cl;
 	bool plain;
-	bool no_bell; /* the dashboard does not ring */
+	bool no_bell;         /* the dashboard does not ring */
 	int64_t duration_ms;  /* 0: until stopped */
 	int ping_interval_ms; /* 0: config's */
 	int ping_timeout_ms;

@@ -155,10 +155,10 @@ struct watcher {
 	struct net_timers timers;
 	lws_sorted_usec_list_t sul_tick;
 	lws_sorted_usec_list_t sul_end;
-	lws_sorted_usec_list_t sul_live;  /* pings and pong deadlines */
-	lws_sorted_usec_list_t sul_frame; /* the dashboard's next frame */
+	lws_sorted_usec_list_t sul_live;   /* pings and pong deadlines */
+	lws_sorted_usec_list_t sul_frame;  /* the dashboard's next frame */
 	lws_sorted_usec_list_t sul_chores; /* hooks->chores, when it asked */
-	lws_sorted_usec_list_t sul_queue; /* start queued connects */
+	lws_sorted_usec_list_t sul_queue;  /* start queued connects */
 	/* the connect queue: a ring of at most 2n requests */
 	struct wreq *q;
 	size_t q_head, q_len, q_cap;
