@@ -11,7 +11,8 @@ only=" $* "
 bin=$(cd "$build" && pwd)/wsdash
 out=$(cd "$(dirname "$0")/.." && pwd)/screenshots
 tmp=$(mktemp -d)
-sock=wsdash-shots-$$
+sock=wsdash-shots-$$-0
+n_sock=0
 trap 'tmux -L $sock kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$out"
 
@@ -49,8 +50,12 @@ shot() {
 	echo "screenshots/$name.png"
 }
 
+# each session on a server of its own: a new session on a server still
+# shutting down after kill-server fails ("server exited unexpectedly")
 start() {
 	t kill-server 2>/dev/null || true
+	n_sock=$((n_sock + 1))
+	sock=wsdash-shots-$$-$n_sock
 	t new-session -d -s s -x "$1" -y "$2" "LANG=C.UTF-8 $bin demo $3; sleep 300"
 	t set -g status off
 	sleep 3

@@ -182,10 +182,15 @@ term_init(bool color)
 	 * Until its first endwin(), ncurses 6.4 flushes after every cursor
 	 * move (lib_mvcur.c), so a frame goes out in 10-20 writes and a
 	 * reader can see it half drawn. Leaving and re-entering once now
-	 * makes every later frame one write.
+	 * makes every later frame one write. endwin() also left keypad
+	 * transmit mode (rmkx), which doupdate() does not restore: without
+	 * smkx again the terminal sends arrows as ESC [ C, not the ESC O C
+	 * of its terminfo entry, and they read as Esc, '[', 'C'.
 	 */
 	endwin();
 	doupdate();
+	keypad(stdscr, FALSE);
+	keypad(stdscr, TRUE);
 	return true;
 }
 

@@ -95,13 +95,27 @@ wait_gone(const char *text, int timeout_ms)
 	return false;
 }
 
+/*
+ * Stop the tmux server of the last session, if any, and name a new one: a
+ * new session on a server still shutting down after kill-server fails
+ * ("server exited unexpectedly"), so each session gets a server of its own.
+ */
+static void
+new_server(void)
+{
+	static int n;
+
+	if (sock[0] != '\0')
+		tmux("kill-server");
+	snprintf(sock, sizeof(sock), "wsdash-test-%d-%d", (int)getpid(), ++n);
+}
+
 /* Start `wsdash ARGS` in a 120x36 tmux session; after it exits the pane
  * prints its status, the terminal settings and an end marker. */
 static void
 start(const char *args)
 {
-	snprintf(sock, sizeof(sock), "wsdash-test-%d", (int)getpid());
-	tmux("kill-server");
+	new_server();
 	cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
 	                  "\"LANG=C.UTF-8 %s %s; "
 	                  "echo EXIT=\\$?; stty -a; echo STTY-END; sleep 30\"",
@@ -369,8 +383,7 @@ Test(dashboard, ctrl_z_and_fg_keep_the_arrow_keys)
 {
 	char *s;
 
-	snprintf(sock, sizeof(sock), "wsdash-test-%d", (int)getpid());
-	tmux("kill-server");
+	new_server();
 	cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
 	                  "'env -i PATH=/usr/bin:/bin TERM=screen "
 	                  "LANG=C.UTF-8 PS1=PROMPT/ bash --norc -i'"),
@@ -409,8 +422,7 @@ Test(dashboard, unusable_term_falls_back_to_lines)
 {
 	static const char *const terms[] = {"wsdash-no-such-terminal", "dumb"};
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(sock, sizeof(sock), "wsdash-test-%d", (int)getpid());
-		tmux("kill-server");
+		new_server();
 		cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
 		                  "\"TERM=%s LANG=C.UTF-8 %s demo --duration "
 		                  "2; echo EXIT=\\$?; stty -a; echo "
@@ -513,6 +525,47 @@ Test(dashboard, every_size_shows_every_endpoint)
  * The help is an overlay with a legend; the key that closes it does
  * nothing else (j used to move the selection); q quits from it.
  */
+/*
+ * The arrow keys move the selection, in the TERM tmux gives its panes and in
+ * the classic ones: a terminal left out of keypad transmit mode sends arrows
+ * that ncurses reads as Esc, '[', 'C' (the selection stayed put and the key
+ * bar said "'C' does nothing here").
+ */
+Test(dashboard, arrow_keys_move_the_selection)
+{
+	static const char *const terms[] = {"tmux-256color", "screen", "xterm"};
+
+	for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
+		char *s;
+
+		new_server();
+		cr_assert_eq(tmux("new-session -d -s s -x 120 -y 36 "
+		                  "\"TERM=%s LANG=C.UTF-8 %s demo; "
+		                  "echo EXIT=\\$?; stty -a; echo STTY-END; "
+		                  "sleep 30\"",
+		                  terms[i], WSDASH_BIN),
+		             0, "tmux did not start");
+		cr_assert(wait_screen("LIVE", 3, 20000), "TERM=%s", terms[i]);
+		cr_assert(wait_screen("\u25b8 workflows", 1, 20000));
+		tmux("send-keys -t s Right");
+		cr_assert(wait_screen("\u25b8 workflow-history", 1, 20000),
+		          "TERM=%s: Right did not move the selection",
+		          terms[i]);
+		tmux("send-keys -t s Right Left Right");
+		cr_assert(wait_screen("\u25b8 routes", 1, 20000),
+		          "TERM=%s: Right, Left, Right did not end on routes",
+		          terms[i]);
+		s = capture();
+		cr_assert_null(strstr(s, "does nothing here"),
+		               "TERM=%s: an arrow read as other keys:\n%s",
+		               terms[i], s);
+		free(s);
+		tmux("send-keys -t s q");
+		assert_restored();
+	}
+	stop();
+}
+
 Test(dashboard, help_legend_and_keys_that_mean_the_same_everywhere)
 {
 	char *s;
