@@ -12,6 +12,9 @@
 #include "wsdash/sanitize.h"
 #include "dash.h"
 
+#define DETAIL_TRANSITIONS 6 /* newest first; mon keeps MON_HISTORY */
+_Static_assert(DETAIL_TRANSITIONS <= MON_HISTORY, "mon keeps too few");
+
 void
 dash_detail_free(struct dash *d)
 {
@@ -234,7 +237,7 @@ dash_draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 
 	/* transitions, newest first */
 	dash_put(d, y++, 1, w, "transitions", term_attr(ROLE_TITLE));
-	for (unsigned k = 0; k < 6 && y < bottom - 3; k++) {
+	for (unsigned k = 0; k < DETAIL_TRANSITIONS && y < bottom - 3; k++) {
 		const struct mon_transition *t = mon_history(ep, k);
 		struct ui_badge bf, bt;
 		char clk[16];

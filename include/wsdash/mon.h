@@ -89,7 +89,7 @@ enum {
 };
 
 #define MON_REASON_MAX  128
-#define MON_HISTORY     16          /* transitions kept per endpoint */
+#define MON_HISTORY     8           /* transitions kept (detail lists 6) */
 #define MON_LAST_MAX    (64 * 1024) /* bytes of the last message kept */
 #define MON_RATE_SECS   16          /* one-second buckets for the rate */
 #define MON_RATE_WINDOW 5           /* seconds the rate averages over */

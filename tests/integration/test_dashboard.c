@@ -408,7 +408,10 @@ Test(dashboard, ctrl_z_and_fg_keep_the_arrow_keys)
 	/* q quits from the help too */
 	tmux("send-keys -t s q");
 	cr_assert(wait_screen("PROMPT/", 3, 20000), "did not quit");
-	tmux("send-keys -t s 'echo EXIT=$?; stty -a; echo STTY-END' Enter");
+	/* typed, so the marker must not be in the echoed command line:
+	 * STTY-""END prints STTY-END only once stty has printed */
+	tmux("send-keys -t s 'echo EXIT=$?; stty -a; echo STTY-\"\"END' "
+	     "Enter");
 	assert_restored();
 	stop();
 }
