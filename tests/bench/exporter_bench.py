@@ -162,7 +162,7 @@ def main():
         return "met" if b else "**missed**"
 
     print("| measure (exporter %s) | result | target |"
-          % (" ".join(EXTRA) or "defaults: ping every 1 s"))
+          % (" ".join(EXTRA) or "defaults: ping every 5 s, stale after 15 s"))
     print("|---|---|---|")
     print("| %d endpoints live (seen in /metrics) | %d in %.1f s | |"
           % (N, live, connect_s))
