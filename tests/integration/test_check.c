@@ -596,6 +596,12 @@ Test(check, fastapi_uvicorn_backend)
 			break;
 		usleep(100000);
 	}
+	/*
+	 * Once it listens, a check of its own: the run that saw it start may
+	 * have had its first upgrades refused and its GETs answered a moment
+	 * later (the layout then found by the polls, rightly).
+	 */
+	check("--json", "--also-head", "--server", server, NULL);
 	d = json_doc();
 	cr_assert(strstr(jstr(d, "layout"), "/api/v1/ws/NAME") &&
 	              strstr(jstr(d, "layout"), "upgrades answered"),

@@ -114,6 +114,9 @@ def main():
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    # listening before saying so: connections wait in the backlog until
+    # uvicorn serves, instead of being refused while it starts
+    sock.listen(128)
     print("listening on 127.0.0.1:%d" % sock.getsockname()[1], flush=True)
     uvicorn.run(app, fd=sock.fileno(), log_level="error")
 
