@@ -94,6 +94,8 @@ int dash_put(struct dash *d, int y, int x, int w, const char *s, attr_t a);
 int dash_putf(struct dash *d, int y, int x, int w, attr_t a, const char *fmt,
               ...) __attribute__((format(printf, 6, 7)));
 int dash_cols(const char *s);
+int dash_put_change(struct dash *d, int y, int x, enum mon_state from,
+                    enum mon_state to, bool to_paused);
 void dash_hline(struct dash *d, int y, int x, int n, attr_t a);
 void dash_box(struct dash *d, struct ui_rect r, attr_t a);
 void dash_fill(int y, int x, int w, attr_t a);

@@ -239,26 +239,14 @@ dash_draw_detail(struct dash *d, int64_t now, int64_t now_wall_ms)
 	dash_put(d, y++, 1, w, "transitions", term_attr(ROLE_TITLE));
 	for (unsigned k = 0; k < DETAIL_TRANSITIONS && y < bottom - 3; k++) {
 		const struct mon_transition *t = mon_history(ep, k);
-		struct ui_badge bf, bt;
 		char clk[16];
 		int x = 3;
 
 		if (t == NULL)
 			break;
-		bf = ui_badge_of(t->from, false, d->utf8);
-		bt = ui_badge_of(t->to, false, d->utf8);
 		ui_fmt_clock(t->wall_ms, clk, sizeof(clk));
 		x += dash_put(d, y, x, 9, clk, term_attr(ROLE_DIM)) + 1;
-		x += dash_putf(
-		    d, y, x, 16,
-		    term_attr(dash_role(ui_tl_of(t->from, false), false)),
-		    "%s %s", bf.symbol, bf.word);
-		x += dash_put(d, y, x, 3, d->utf8 ? " \u2192 " : " > ",
-		              term_attr(ROLE_DIM));
-		x += dash_putf(
-		    d, y, x, 16,
-		    term_attr(dash_role(ui_tl_of(t->to, false), false)),
-		    "%s %s", bt.symbol, bt.word);
+		x += dash_put_change(d, y, x, t->from, t->to, false);
 		text_cut(cut, sizeof(cut), t->reason, COLS - x - 3, d->utf8);
 		dash_putf(d, y++, x, COLS - x - 1, term_attr(ROLE_NORMAL),
 		          "  %s", cut);

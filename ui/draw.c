@@ -86,6 +86,30 @@ dash_cols(const char *s)
 	return text_cols(s);
 }
 
+/*
+ * "○ CONNECTING → ● LIVE" in each state's role, each badge padded to the
+ * longest ("○ CONNECTING") so that rows of changes align. Returns the
+ * columns used.
+ */
+int
+dash_put_change(struct dash *d, int y, int x, enum mon_state from,
+                enum mon_state to, bool to_paused)
+{
+	struct ui_badge bf = ui_badge_of(from, false, d->utf8);
+	struct ui_badge bt = ui_badge_of(to, to_paused, d->utf8);
+	int x0 = x;
+
+	x += dash_putf(d, y, x, 12,
+	               term_attr(dash_role(ui_tl_of(from, false), false)),
+	               "%s %-10s", bf.symbol, bf.word);
+	x += dash_put(d, y, x, 3, d->utf8 ? " \u2192 " : " > ",
+	              term_attr(ROLE_DIM));
+	x += dash_putf(d, y, x, 12,
+	               term_attr(dash_role(ui_tl_of(to, to_paused), false)),
+	               "%s %-10s", bt.symbol, bt.word);
+	return x - x0;
+}
+
 /* A horizontal line of n cells: Unicode box drawing, or '-'. */
 void
 dash_hline(struct dash *d, int y, int x, int n, attr_t a)

@@ -78,22 +78,7 @@ draw_entry(struct dash *d, const struct log_entry *e, int y)
 		dash_put(d, y, x, COLS - x - 1, cut, term_attr(ROLE_SELECTED));
 		return;
 	}
-	{
-		struct ui_badge bf = ui_badge_of(e->from, false, d->utf8);
-		struct ui_badge bt = ui_badge_of(e->to, e->paused, d->utf8);
-
-		/* aligned: the longest badge is "○ CONNECTING" */
-		x += dash_putf(
-		    d, y, x, 12,
-		    term_attr(dash_role(ui_tl_of(e->from, false), false)),
-		    "%s %-10s", bf.symbol, bf.word);
-		x += dash_put(d, y, x, 3, d->utf8 ? " \u2192 " : " > ",
-		              term_attr(ROLE_DIM));
-		x += dash_putf(
-		    d, y, x, 12,
-		    term_attr(dash_role(ui_tl_of(e->to, e->paused), false)),
-		    "%s %-10s", bt.symbol, bt.word);
-	}
+	x += dash_put_change(d, y, x, e->from, e->to, e->paused);
 	text_cut(cut, sizeof(cut), e->text, COLS - x - 3, d->utf8);
 	dash_putf(d, y, x, COLS - x - 1, term_attr(ROLE_NORMAL), "  %s", cut);
 }
