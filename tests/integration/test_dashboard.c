@@ -14,85 +14,41 @@
 #include <unistd.h>
 
 #include "wsdash/sanitize.h"
+#include "tmuxs.h"
 #include "proc.h"
 
-static char sock[64];
+static struct tmuxs T; /* the tmux server of the test's session */
 
 static int
 tmux(const char *fmt, ...)
 {
-	char cmd[2048], args[1800];
+	char args[1800];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "tmux -L %s %s >/dev/null 2>&1", sock, args);
-	/*
-	 * A key that tmux failed to send (its client could not reach a busy
-	 * server) is sent again: tmux sends nothing when it fails, so
-	 * nothing is sent twice. Any other failure is said in the log.
-	 */
-	for (int tries = 0;; tries++) {
-		int rc = system(cmd);
-
-		if (rc == 0)
-			return 0;
-		if (strncmp(args, "send-keys", 9) != 0 || tries == 4) {
-			if (strcmp(args, "kill-server") != 0)
-				cr_log_warn("tmux %s: exit status %d", args,
-				            rc);
-			return rc;
-		}
-		usleep(100000);
-	}
+	return tmuxs_cmd(&T, "%s", args);
 }
 
 /* The visible screen as text (caller frees). */
 static char *
 capture(void)
 {
-	char cmd[256];
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -p -t s", sock);
-	p = popen(cmd, "r");
-	if (p != NULL) {
-		n = fread(buf, 1, cap - 1, p);
-		pclose(p);
-	}
-	buf[n] = '\0';
-	return buf;
+	return tmuxs_capture(&T, "s", "");
 }
 
 static int
 count(const char *hay, const char *needle)
 {
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	return n;
+	return tmuxs_count(hay, needle);
 }
 
 /* Wait until the screen has at least times occurrences of text. */
 static bool
 wait_screen(const char *text, int times, int timeout_ms)
 {
-	long long end = test_now_ms() + timeout_ms;
-
-	do {
-		char *s = capture();
-		bool ok = count(s, text) >= times;
-
-		free(s);
-		if (ok)
-			return true;
-		usleep(20000);
-	} while (test_now_ms() < end);
-	return false;
+	return tmuxs_wait(&T, "s", text, times, timeout_ms);
 }
 
 static bool
@@ -122,9 +78,9 @@ new_server(void)
 {
 	static int n;
 
-	if (sock[0] != '\0')
-		tmux("kill-server");
-	snprintf(sock, sizeof(sock), "wsdash-test-%d-%d", (int)getpid(), ++n);
+	tmuxs_kill(&T);
+	snprintf(T.sock, sizeof(T.sock), "wsdash-test-%d-%d", (int)getpid(),
+	         ++n);
 }
 
 /* Start `wsdash ARGS` in a 120x36 tmux session; after it exits the pane
@@ -324,7 +280,7 @@ pane_var(const char *var, char *out, size_t len)
 	char cmd[256];
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "tmux -L %s display -p -t s '%s'", sock,
+	snprintf(cmd, sizeof(cmd), "tmux -L %s display -p -t s '%s'", T.sock,
 	         var);
 	out[0] = '\0';
 	p = popen(cmd, "r");
@@ -679,7 +635,7 @@ Test(dashboard, bell_flags_the_tmux_window_unless_no_bell)
 			size_t n = 0;
 
 			snprintf(cmd, sizeof(cmd),
-			         "tmux -L %s capture-pane -p -t s:0", sock);
+			         "tmux -L %s capture-pane -p -t s:0", T.sock);
 			p = popen(cmd, "r");
 			if (p != NULL) {
 				n = fread(buf, 1, sizeof(buf) - 1, p);
@@ -697,7 +653,7 @@ Test(dashboard, bell_flags_the_tmux_window_unless_no_bell)
 			snprintf(cmd, sizeof(cmd),
 			         "tmux -L %s display -p -t s:0 "
 			         "'#{window_bell_flag}'",
-			         sock);
+			         T.sock);
 			p = popen(cmd, "r");
 			if (p != NULL) {
 				if (fgets(flag, sizeof(flag), p) == NULL)

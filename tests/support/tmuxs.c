@@ -26,7 +26,24 @@ tmuxs_cmd(const struct tmuxs *t, const char *fmt, ...)
 	va_end(ap);
 	snprintf(cmd, sizeof(cmd), "tmux -L %s %s >/dev/null 2>&1", t->sock,
 	         args);
-	return system(cmd);
+	/*
+	 * Keys that tmux failed to send (its client could not reach a busy
+	 * server) are sent again: tmux sends nothing when it fails, so
+	 * nothing is sent twice. Other failures are said in the test's log.
+	 */
+	for (int tries = 0;; tries++) {
+		int rc = system(cmd);
+
+		if (rc == 0)
+			return 0;
+		if (strncmp(args, "send-keys", 9) != 0 || tries == 4) {
+			if (strcmp(args, "kill-server") != 0)
+				fprintf(stderr, "tmux %s: exit status %d\n",
+				        args, rc);
+			return rc;
+		}
+		usleep(100000);
+	}
 }
 
 char *

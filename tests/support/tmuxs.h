@@ -17,7 +17,8 @@ struct tmuxs {
 void tmuxs_init(struct tmuxs *t, const char *tag);
 
 /* Run `tmux -L sock ARGS` (printf-style), output discarded; the status
- * of system(). */
+ * of system(). A send-keys that fails is tried again (up to 5 times);
+ * failures are said on stderr. */
 int tmuxs_cmd(const struct tmuxs *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
