@@ -18,15 +18,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -72,78 +68,6 @@ missing(const char *fmt, ...)
 	vsnprintf(report + n, sizeof(report) - n - 1, fmt, ap);
 	va_end(ap);
 	strcat(report, "\n");
-}
-
-/* Append what is readable on fd to buf (NUL-terminated, truncated). */
-static void
-slurp(int fd, char *buf, size_t len, size_t *n)
-{
-	char tmp[4096];
-	ssize_t r;
-
-	while ((r = read(fd, tmp, sizeof(tmp))) > 0) {
-		size_t c = (size_t)r;
-
-		if (c > len - 1 - *n)
-			c = len - 1 - *n;
-		memcpy(buf + *n, tmp, c);
-		*n += c;
-	}
-	buf[*n] = '\0';
-}
-
-/*
- * Run argv (argv[0] looked up in PATH) to completion, stdout and stderr
- * into out and err. Returns the exit code, 128+signal, 127 when the
- * program is not there, or -1 when it ran over timeout_ms (its process
- * group is then killed).
- */
-static int
-run(const char *const *argv, char *out, size_t outlen, char *err, size_t errlen,
-    int timeout_ms)
-{
-	int po[2], pe[2], status = 0;
-	size_t no = 0, ne = 0;
-	long long deadline = test_now_ms() + timeout_ms;
-	pid_t pid;
-
-	out[0] = err[0] = '\0';
-	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	fcntl(po[0], F_SETFL, O_NONBLOCK);
-	fcntl(pe[0], F_SETFL, O_NONBLOCK);
-	for (;;) {
-		struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-
-		slurp(po[0], out, outlen, &no);
-		slurp(pe[0], err, errlen, &ne);
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		if (test_now_ms() > deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			close(po[0]);
-			close(pe[0]);
-			return -1;
-		}
-		poll(p, 2, 20);
-	}
-	slurp(po[0], out, outlen, &no);
-	slurp(pe[0], err, errlen, &ne);
-	close(po[0]);
-	close(pe[0]);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Is prog in PATH? */
@@ -302,7 +226,7 @@ prog_load(struct prog *pg)
 	const char *argv[6] = {WSDASH_BIN, "help", NULL, NULL};
 
 	memset(pg, 0, sizeof(*pg));
-	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
+	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
 	             "wsdash help: %s", err);
 	/* "  watch     live status...", "  help [COMMAND]  ..." */
 	for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
@@ -325,7 +249,7 @@ prog_load(struct prog *pg)
 			continue;
 		argv[2] = c->name;
 		cr_assert_eq(
-		    run(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
+		    run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
 		    "wsdash help %s: %s", c->name, err);
 		for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
 			if (strncmp(l, "  -", 3) == 0)
@@ -342,13 +266,13 @@ prog_load(struct prog *pg)
 	argv[1] = "serve";
 	argv[2] = "--scenario";
 	argv[3] = "no-such-scenario";
-	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 2);
+	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 2);
 	pg->nscen = names_in_parens(err, argv[3], pg->scen, 8);
 	cr_assert_geq(pg->nscen, 2, "no scenario names in: %s", err);
 	argv[1] = "watch";
 	argv[2] = "--ping";
 	argv[3] = "no-such-ping";
-	cr_assert_eq(run(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 2);
+	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 2);
 	pg->nping = names_in_parens(err, argv[3], pg->ping, 8);
 	cr_assert_geq(pg->nping, 2, "no --ping kinds in: %s", err);
 }
@@ -504,7 +428,7 @@ Test(docs, man_page_renders_without_warnings)
 				argv[n++] = widths[w];
 			argv[n++] = MAN_PAGE;
 			argv[n] = NULL;
-			rc = run(argv, out, sizeof(out), err, sizeof(err),
+			rc = run_cmd(argv, out, sizeof(out), err, sizeof(err),
 			         RUN_MS);
 			if (rc != 0 || err[0] != '\0')
 				missing("groff -man %s -ww -z%s%s "
@@ -597,7 +521,7 @@ bash_complete(const char *line, char *out, size_t len)
 	                      "-c",      bash_driver, "bash",
 	                      BASH_COMP, line,        NULL};
 
-	return run(argv, out, len, run_err, sizeof(run_err), RUN_MS) == 0;
+	return run_cmd(argv, out, len, run_err, sizeof(run_err), RUN_MS) == 0;
 }
 
 /* fish: only this file's completions (not an installed copy's) */
@@ -611,7 +535,7 @@ fish_complete(const char *line, char *out, size_t len)
 	const char *argv[] = {"fish",    "--no-config", "-c", FISH_DRIVER,
 	                      FISH_COMP, line,          NULL};
 
-	return run(argv, out, len, run_err, sizeof(run_err), RUN_MS) == 0;
+	return run_cmd(argv, out, len, run_err, sizeof(run_err), RUN_MS) == 0;
 }
 
 /*
@@ -663,7 +587,7 @@ zsh_complete(const char *line, char *out, size_t len)
 	const char *argv[] = {"zsh",    "-f",           "-c", zsh_driver, "zsh",
 	                      ZSH_COMP, zsh_setup_path, line, NULL};
 
-	return run(argv, out, len, run_err, sizeof(run_err), RUN_MS) == 0;
+	return run_cmd(argv, out, len, run_err, sizeof(run_err), RUN_MS) == 0;
 }
 
 /* Complete line with shell; every word in want must be offered. */
@@ -832,7 +756,7 @@ Test(docs, zsh_completes_commands_options_and_values)
 
 	cr_assert(have("zsh"),
 	          "zsh is not installed (in the test group of .ci/deps)");
-	cr_assert_eq(run(parse, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
+	cr_assert_eq(run_cmd(parse, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
 	             "zsh -n contrib/completions/_wsdash:\n%s", err);
 	scratch(dir, sizeof(dir));
 	snprintf(zsh_setup_path, sizeof(zsh_setup_path), "%s/zsetup.zsh", dir);

@@ -302,26 +302,26 @@ slurp(int fd, char *buf, size_t len, size_t *n)
 }
 
 int
-run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
-           size_t errlen, int timeout_ms)
+run_cmd(const char *const *argv, char *out, size_t outlen, char *err,
+        size_t errlen, int timeout_ms)
 {
 	int po[2], pe[2], status = 0;
-	const char **args = wsdash_argv(argv);
 	size_t no = 0, ne = 0;
 	long long deadline = test_now_ms() + timeout_ms;
 	pid_t pid;
 
+	out[0] = err[0] = '\0';
 	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
-		execv(WSDASH_BIN, (char *const *)args);
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	free(args);
 	close(po[1]);
 	close(pe[1]);
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
@@ -334,7 +334,7 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
 		if (test_now_ms() > deadline) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			close(po[0]);
 			close(pe[0]);
@@ -347,6 +347,17 @@ run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
 	close(po[0]);
 	close(pe[0]);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int
+run_wsdash(const char *const *argv, char *out, size_t outlen, char *err,
+           size_t errlen, int timeout_ms)
+{
+	const char **args = wsdash_argv(argv);
+	int rc = run_cmd(args, out, outlen, err, errlen, timeout_ms);
+
+	free(args);
+	return rc;
 }
 
 size_t

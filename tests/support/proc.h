@@ -81,6 +81,15 @@ long long test_now_ms(void);
 long proc_rss_kib(pid_t pid);
 
 /*
+ * Run argv (argv[0] looked up in PATH; in a process group of its own) to
+ * completion, stdout and stderr into out and err (truncated to their
+ * buffers). Returns the exit code, 128+signal, 127 when the program is not
+ * there, or -1 when it ran over timeout_ms (its group is then killed).
+ */
+int run_cmd(const char *const *argv, char *out, size_t outlen, char *err,
+            size_t errlen, int timeout_ms);
+
+/*
  * Run WSDASH_BIN with argv (NULL-terminated) to completion, capturing
  * stdout and stderr (truncated to their buffers). Returns the exit code, or
  * -1 if it did not exit within timeout_ms (it is then killed).
