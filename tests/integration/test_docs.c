@@ -226,8 +226,8 @@ prog_load(struct prog *pg)
 	const char *argv[6] = {WSDASH_BIN, "help", NULL, NULL};
 
 	memset(pg, 0, sizeof(*pg));
-	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
-	             "wsdash help: %s", err);
+	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS),
+	             0, "wsdash help: %s", err);
 	/* "  watch     live status...", "  help [COMMAND]  ..." */
 	for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
 		size_t n = strspn(l + 2, "abcdefghijklmnopqrstuvwxyz");
@@ -249,8 +249,8 @@ prog_load(struct prog *pg)
 			continue;
 		argv[2] = c->name;
 		cr_assert_eq(
-		    run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
-		    "wsdash help %s: %s", c->name, err);
+		    run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS),
+		    0, "wsdash help %s: %s", c->name, err);
 		for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
 			if (strncmp(l, "  -", 3) == 0)
 				help_option_line(l, c);
@@ -266,13 +266,15 @@ prog_load(struct prog *pg)
 	argv[1] = "serve";
 	argv[2] = "--scenario";
 	argv[3] = "no-such-scenario";
-	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 2);
+	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS),
+	             2);
 	pg->nscen = names_in_parens(err, argv[3], pg->scen, 8);
 	cr_assert_geq(pg->nscen, 2, "no scenario names in: %s", err);
 	argv[1] = "watch";
 	argv[2] = "--ping";
 	argv[3] = "no-such-ping";
-	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS), 2);
+	cr_assert_eq(run_cmd(argv, out, sizeof(out), err, sizeof(err), RUN_MS),
+	             2);
 	pg->nping = names_in_parens(err, argv[3], pg->ping, 8);
 	cr_assert_geq(pg->nping, 2, "no --ping kinds in: %s", err);
 }
@@ -429,7 +431,7 @@ Test(docs, man_page_renders_without_warnings)
 			argv[n++] = MAN_PAGE;
 			argv[n] = NULL;
 			rc = run_cmd(argv, out, sizeof(out), err, sizeof(err),
-			         RUN_MS);
+			             RUN_MS);
 			if (rc != 0 || err[0] != '\0')
 				missing("groff -man %s -ww -z%s%s "
 				        "contrib/man/wsdash.1: exit %d\n%s",
@@ -756,8 +758,8 @@ Test(docs, zsh_completes_commands_options_and_values)
 
 	cr_assert(have("zsh"),
 	          "zsh is not installed (in the test group of .ci/deps)");
-	cr_assert_eq(run_cmd(parse, out, sizeof(out), err, sizeof(err), RUN_MS), 0,
-	             "zsh -n contrib/completions/_wsdash:\n%s", err);
+	cr_assert_eq(run_cmd(parse, out, sizeof(out), err, sizeof(err), RUN_MS),
+	             0, "zsh -n contrib/completions/_wsdash:\n%s", err);
 	scratch(dir, sizeof(dir));
 	snprintf(zsh_setup_path, sizeof(zsh_setup_path), "%s/zsetup.zsh", dir);
 	f = fopen(zsh_setup_path, "w");
