@@ -249,27 +249,6 @@ Test(dns, answers_are_reused_across_reconnects, .init = setup, .fini = teardown)
 	             "asked %d times for A", queries("cached.good.test", "A"));
 }
 
-/* CPU seconds (user + system) pid used so far, or -1. */
-static double
-cpu_seconds(pid_t pid)
-{
-	char path[64];
-	long ut = 0, st = 0;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	n = fscanf(f,
-	           "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	           "%ld %ld",
-	           &ut, &st);
-	fclose(f);
-	return n == 2 ? (double)(ut + st) / (double)sysconf(_SC_CLK_TCK) : -1;
-}
-
 /*
  * 5,000 endpoints behind a TCP black hole (192.0.2.1: no SYN is ever
  * answered), all failing together, retrying and polling: the loop stays
@@ -305,7 +284,7 @@ Test(dns, five_thousand_black_holed_endpoints)
 		int status;
 
 		child_drain(&w);
-		cpu = cpu_seconds(w.pid) >= 0 ? cpu_seconds(w.pid) : cpu;
+		cpu = proc_cpu_s(w.pid) >= 0 ? proc_cpu_s(w.pid) : cpu;
 		if (waitpid(w.pid, &status, WNOHANG) == w.pid) {
 			w.pid = 0;
 			st = status;

@@ -399,27 +399,6 @@ Test(hostile, every_close_code_is_reported, .init = hostile_up,
 	}
 }
 
-/* CPU seconds (user + system) pid used so far, or -1. */
-static double
-cpu_seconds(pid_t pid)
-{
-	char path[64];
-	long ut = 0, st = 0;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	n = fscanf(f,
-	           "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	           "%ld %ld",
-	           &ut, &st);
-	fclose(f);
-	return n == 2 ? (double)(ut + st) / (double)sysconf(_SC_CLK_TCK) : -1;
-}
-
 /*
  * A server that accepts and closes at once: the watcher must back off, not
  * reconnect in a loop, and stay cheap. With --retry-base B the waits are
@@ -450,7 +429,7 @@ Test(hostile, reconnect_storm_backs_off, .init = hostile_up,
 		    sscanf(line, "conn /ws/accept-close %lf", &t) == 1)
 			at[conns++] = t;
 	}
-	cpu = cpu_seconds(w.pid);
+	cpu = proc_cpu_s(w.pid);
 	cr_assert_eq(child_signal_wait(&w, SIGTERM, 5000) & 0xffff, 0,
 	             "unclean exit");
 	child_stop(&w);
@@ -694,7 +673,7 @@ Test(hostile, serve_out_of_file_descriptors_sheds_idle_connections)
 	cr_assert(child_start_cmd(&srv, true, argv));
 	for (int i = 0; i < 1000; i++)
 		idle[i] = idle_connect(srv.port);
-	cpu0 = cpu_seconds(srv.pid);
+	cpu0 = proc_cpu_s(srv.pid);
 	/* a real client behind them is served, the first time it asks */
 	rc = http_req(srv.port, "GET", "/api/workflows", NULL, NULL, &r, 5000);
 	cr_assert_eq(rc, 0, "no answer while out of fds: %s", strerror(-rc));
@@ -705,7 +684,7 @@ Test(hostile, serve_out_of_file_descriptors_sheds_idle_connections)
 	cr_assert(logged, "the shedding was not logged");
 	/* and it does not spin while the idle ones keep coming */
 	usleep(2000000);
-	cpu1 = cpu_seconds(srv.pid);
+	cpu1 = proc_cpu_s(srv.pid);
 	cr_assert_lt(cpu1 - cpu0, 1.0, "%.2f CPU s in about 2 s", cpu1 - cpu0);
 	for (int i = 0; i < 1000; i++)
 		if (idle[i] >= 0)
@@ -770,7 +749,7 @@ Test(hostile, poll_answers_that_break_the_rules, .init = hostile_up,
 
 	watch_paths(&r, extra, bad_polls, NBAD);
 	ok = jl_run_until(&r, two_polls_each, NULL, 30000);
-	cpu = cpu_seconds(r.c.pid);
+	cpu = proc_cpu_s(r.c.pid);
 	cr_assert_eq(jl_run_stop(&r, 5000), 0, "unclean exit (a crash?)");
 	cr_assert(ok, "not every endpoint polled twice in 30 s");
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

@@ -284,6 +284,26 @@ proc_rss_kib(pid_t pid)
 	return kib;
 }
 
+double
+proc_cpu_s(pid_t pid)
+{
+	char path[64];
+	long ut = 0, st = 0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	n = fscanf(f,
+	           "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	           "%ld %ld",
+	           &ut, &st);
+	fclose(f);
+	return n == 2 ? (double)(ut + st) / (double)sysconf(_SC_CLK_TCK) : -1;
+}
+
 /* Drain fd into buf (bounded), until EOF. */
 static void
 slurp(int fd, char *buf, size_t len, size_t *n)

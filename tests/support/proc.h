@@ -80,6 +80,9 @@ long long test_now_ms(void);
 /* Resident set size of pid in KiB from /proc, or -1. */
 long proc_rss_kib(pid_t pid);
 
+/* CPU seconds (user + system) pid used so far, from /proc, or -1. */
+double proc_cpu_s(pid_t pid);
+
 /*
  * Run argv (argv[0] looked up in PATH; in a process group of its own) to
  * completion, stdout and stderr into out and err (truncated to their
