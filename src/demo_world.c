@@ -212,16 +212,25 @@ history_json(const struct demo_world *w)
 			recent_failures++;
 	}
 	cJSON_AddNumberToObject(o, "total_count", (double)w->completed);
-	if (w->completed > 0) {
-		rate = 100.0 * (double)w->succeeded / (double)w->completed;
-		avg = (double)w->total_duration_ms / 1000.0 /
-		      (double)w->completed;
-	}
+	demo_world_rates(w, &rate, &avg);
 	an = cJSON_AddObjectToObject(o, "analytics");
-	cJSON_AddNumberToObject(an, "success_rate", round(rate * 10) / 10);
-	cJSON_AddNumberToObject(an, "average_duration", round(avg * 10) / 10);
+	cJSON_AddNumberToObject(an, "success_rate", rate);
+	cJSON_AddNumberToObject(an, "average_duration", avg);
 	cJSON_AddNumberToObject(an, "recent_failures", recent_failures);
 	return o;
+}
+
+void
+demo_world_rates(const struct demo_world *w, double *rate_pct, double *avg_s)
+{
+	*rate_pct = *avg_s = 0;
+	if (w->completed == 0)
+		return;
+	*rate_pct =
+	    round(1000.0 * (double)w->succeeded / (double)w->completed) / 10;
+	*avg_s =
+	    round((double)w->total_duration_ms / 100.0 / (double)w->completed) /
+	    10;
 }
 
 const char *

@@ -11,6 +11,11 @@
 /* The i-th newest finished workflow (0 = newest; i < w->hist_len). */
 const struct demo_wf *demo_world_hist(const struct demo_world *w, unsigned i);
 
+/* Success rate in percent and mean duration in seconds of the finished
+ * workflows, each to one decimal (0 and 0 before any finished). */
+void demo_world_rates(const struct demo_world *w, double *rate_pct,
+                      double *avg_s);
+
 /* The job name of wf ("deploy-api"). */
 const char *demo_world_wf_name(const struct demo_wf *wf);
 

@@ -211,20 +211,14 @@ tac_history(const struct demo_world *w)
 		cJSON_AddItemToArray(list, it);
 	}
 	cJSON_AddNumberToObject(o, "total_count", (double)w->completed);
-	if (w->completed > 0) {
-		rate = 100.0 * (double)w->succeeded / (double)w->completed;
-		avg = (double)w->total_duration_ms / 1000.0 /
-		      (double)w->completed;
-	}
+	demo_world_rates(w, &rate, &avg);
 	an = cJSON_AddObjectToObject(o, "analytics");
 	cJSON_AddNumberToObject(an, "total_workflows", (double)w->completed);
 	cJSON_AddNumberToObject(an, "completed_workflows",
 	                        (double)w->succeeded);
 	cJSON_AddNumberToObject(an, "failed_workflows", (double)failed);
-	cJSON_AddNumberToObject(an, "avg_duration_seconds",
-	                        round(avg * 10) / 10);
-	cJSON_AddNumberToObject(an, "success_rate_percent",
-	                        round(rate * 10) / 10);
+	cJSON_AddNumberToObject(an, "avg_duration_seconds", avg);
+	cJSON_AddNumberToObject(an, "success_rate_percent", rate);
 	by = cJSON_AddObjectToObject(an, "workflows_by_status");
 	cJSON_AddNumberToObject(by, "completed", (double)w->succeeded);
 	cJSON_AddNumberToObject(by, "failed", (double)failed);

@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "wsdash/probe.h"
 #include "demo_server_int.h"
 
 void
@@ -110,26 +111,13 @@ http_server_headers(struct demo_server *srv, struct lws *wsi, unsigned char **p,
 	       http_header(wsi, "server:", "uvicorn", p, end);
 }
 
-/* Python's phrase for the statuses we answer with (uvicorn sends those). */
+/* The standard phrase (Python's, which uvicorn sends, is the same). */
 static const char *
 http_phrase(unsigned code)
 {
-	switch (code) {
-	case 200:
-		return "OK";
-	case 307:
-		return "Temporary Redirect";
-	case 400:
-		return "Bad Request";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	default:
-		return "Internal Server Error";
-	}
+	const char *r = http_reason((int)code);
+
+	return r[0] != '\0' ? r : "Internal Server Error";
 }
 
 /*

@@ -538,13 +538,20 @@ def check_screen(dash):
             if before[y] != after[y]]
 
 
-def bench_latency(n, gap_ms):
-    srv, port = serve("--rate", "0")
+def three_streams(rate):
+    """The demo backend at rate msgs/s and the dashboard watching its three
+    streams, all live: (srv, port, dash, extra fds to drain)."""
+    srv, port = serve("--rate", str(rate))
     base = "ws://127.0.0.1:%d" % port
     dash = Dashboard(["watch", base + "/ws/workflows",
                       base + "/ws/workflow-history", base + "/ws/routes"])
     extra = {srv.stdout.fileno(): drain_fd(srv.stdout.fileno())}
     wait_live(dash, 3)
+    return srv, port, dash, extra
+
+
+def bench_latency(n, gap_ms):
+    srv, port, dash, extra = three_streams(0)
     ref = WsRef(port, "/ws/routes")
     extra[ref.s.fileno()] = ref.read
     srv_drain = extra[srv.stdout.fileno()]
@@ -629,12 +636,7 @@ def bench_latency(n, gap_ms):
 # ---- CPU ------------------------------------------------------------------
 
 def bench_cpu(secs):
-    srv, port = serve("--rate", "10")
-    base = "ws://127.0.0.1:%d" % port
-    dash = Dashboard(["watch", base + "/ws/workflows",
-                      base + "/ws/workflow-history", base + "/ws/routes"])
-    extra = {srv.stdout.fileno(): drain_fd(srv.stdout.fileno())}
-    wait_live(dash, 3)
+    srv, port, dash, extra = three_streams(10)
     pump(dash, 2, extra)
     m0 = [count_value(v) for v in msgs_on(dash.screen)]
     c0, b0, r0, t0 = cpu_ns(dash.proc.pid), dash.nbytes, dash.nreads, \
